@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The one test command (README and .ci/run): install everything on a fresh machine, then run every test.
+# - .venv: the library with its dev extra (nbdev, pytest, pytest-xdist, hypothesis, ...).
+# - .venv-imgutils: dghs-imgutils, the consumer of our ONNX exports. It pins numpy<2, so it lives in its own venv;
+#   07_imgutils runs it in a subprocess through IMGUTILS_PYTHON.
+# Existing venvs are reused. Extra arguments go to pytest (e.g. `bash tools/test.sh -k 05_train`).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q -e ".[dev]" </dev/null
+[ -x .venv-imgutils/bin/python ] || python3 -m venv .venv-imgutils
+.venv-imgutils/bin/python -c "import imgutils.tagging" 2>/dev/null || .venv-imgutils/bin/pip install -q "dghs-imgutils>=0.17" </dev/null
+export IMGUTILS_PYTHON="$PWD/.venv-imgutils/bin/python"
+exec .venv/bin/python -m pytest -n 2 "$@" </dev/null
