@@ -10,6 +10,6 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q -e ".[dev]" </dev/null
 [ -x .venv-imgutils/bin/python ] || python3 -m venv .venv-imgutils
-.venv-imgutils/bin/python -c "import imgutils.tagging" 2>/dev/null || .venv-imgutils/bin/pip install -q "dghs-imgutils>=0.17" </dev/null
+.venv-imgutils/bin/python -c "import imgutils.tagging, onnxruntime" 2>/dev/null || .venv-imgutils/bin/pip install -q "dghs-imgutils>=0.17" onnxruntime </dev/null  # imgutils pip-installs onnxruntime at import otherwise
 export IMGUTILS_PYTHON="$PWD/.venv-imgutils/bin/python"
 exec .venv/bin/python -m pytest -n 2 "$@" </dev/null
