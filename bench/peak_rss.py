@@ -4,9 +4,9 @@ RSS counts the pages of memory-mapped files that the process touched (file-backe
 them at any time), so it grows with the data read even when the process's own memory does not. Each child therefore
 reports: ru_maxrss (the kernel's high-water mark of RSS), the peaks of RssAnon (heap, arrays, tensors) and RssFile
 (mapped files, shared libraries) sampled every 50 ms from /proc/self/status, and USS at the end (psutil). With
---release the run uses `ReleasePages` (madvise(MADV_DONTNEED) on the maps every 64 batches and after the scan), which
-keeps mapped data out of RSS, and `fix_mmap_threshold()` (glibc's mmap threshold fixed at 1 MiB, which stops the heap
-fragmentation that otherwise grows anonymous memory by ~6 MB per step).
+--release the run uses `ReleasePages` (madvise(MADV_DONTNEED) on the maps every 16 batches and after the scan), which
+keeps mapped data out of RSS, and malloc_trim(0) every 16 steps (returns the heap that glibc otherwise keeps after
+freeing the per-step [batch, tags] tensors: without it anonymous memory grows by ~6 MB per step).
 
     PYTHONPATH=$PWD .venv/bin/python bench/peak_rss.py            # both variants
 """
@@ -32,7 +32,6 @@ def child(n_blocks, release, world):
     from common import full_world, split
     from tagger_embedding_aligner.train import train_model
     from tagger_embedding_aligner.scale import ReleasePages, release_pages, fix_mmap_threshold
-    if release: fix_mmap_threshold()
     w = full_world(world, blocks=4)
     ds, tr, te = split(w, n_blocks)
     if release: release_pages(ds)
@@ -49,7 +48,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--world', default='worlds/full'); ap.add_argument('--blocks', default='1,2,4')
     ap.add_argument('--child', type=int); ap.add_argument('--release', action='store_true')
-    ap.add_argument('--variants', default='plain,release', help='plain: as train_model runs today; release: ReleasePages + fix_mmap_threshold')
+    ap.add_argument('--variants', default='plain,release', help='plain: as train_model runs today; release: with the ReleasePages callback')
     a = ap.parse_args()
     if a.child: return child(a.child, a.release, a.world)
     for variant in a.variants.split(','):
