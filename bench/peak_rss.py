@@ -3,12 +3,14 @@
 RSS counts the pages of memory-mapped files that the process touched (file-backed, shared, clean: the kernel can drop
 them at any time), so it grows with the data read even when the process's own memory does not. Each child therefore
 reports: ru_maxrss (the kernel's high-water mark of RSS), the peaks of RssAnon (heap, arrays, tensors) and RssFile
-(mapped files, shared libraries) sampled every 50 ms from /proc/self/status, and USS at the end (psutil). With
---release the run uses `ReleasePages` (madvise(MADV_DONTNEED) on the maps every 16 batches and after the scan), which
-keeps mapped data out of RSS, and malloc_trim(0) every 16 steps (returns the heap that glibc otherwise keeps after
-freeing the per-step [batch, tags] tensors: without it anonymous memory grows by ~6 MB per step).
+(mapped files, shared libraries) sampled every 50 ms from /proc/self/status, and USS at the end (psutil).
+Variants: `default` is `train_model` as it runs by default (curvature objective; `ReleasePages` every 16 batches:
+madvise(MADV_DONTNEED) on the maps, which keeps mapped data out of RSS, and malloc_trim(0)); `fast` uses the exact
+fast objective (a [batch, tags] tensor every step) with the same release; `fast_norelease` turns the release off
+(`release_every=0`): the state before this was the default.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/peak_rss.py            # both variants
+    PYTHONPATH=$PWD .venv/bin/python bench/peak_rss.py                       # default variant
+    PYTHONPATH=$PWD .venv/bin/python bench/peak_rss.py --variants default,fast,fast_norelease
 """
 import argparse, json, resource, subprocess, sys, tempfile, threading, time
 from pathlib import Path
@@ -21,7 +23,9 @@ def _status():
         if k in ('VmRSS', 'RssAnon', 'RssFile', 'RssShmem'): d[k] = int(v.split()[0]) / 1024
     return d
 
-def child(n_blocks, release, world):
+VARIANTS = dict(default=dict(), fast=dict(objective='fast'), fast_norelease=dict(objective='fast', release_every=0))
+
+def child(n_blocks, variant, world):
     peaks, stop = {}, threading.Event()
     def poll():
         while not stop.is_set():
@@ -31,13 +35,11 @@ def child(n_blocks, release, world):
     import psutil
     from common import full_world, split
     from tagger_embedding_aligner.train import train_model
-    from tagger_embedding_aligner.scale import ReleasePages, release_pages, fix_mmap_threshold
     w = full_world(world, blocks=4)
     ds, tr, te = split(w, n_blocks)
-    if release: release_pages(ds)
     t = time.time()
     with tempfile.TemporaryDirectory() as d:
-        train_model(tr, te, 'SwinV2_v3', 'num2', workdir=d, max_epochs=1, quiet=True, cbs=[ReleasePages()] if release else [])
+        train_model(tr, te, 'SwinV2_v3', 'num2', workdir=d, max_epochs=1, quiet=True, **VARIANTS[variant])
     stop.set(); th.join()
     for k, v in _status().items(): peaks[k] = max(peaks.get(k, 0), v)
     print(json.dumps(dict(blocks=n_blocks, rows=len(ds), secs=time.time() - t, ru_maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -47,17 +49,17 @@ def child(n_blocks, release, world):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--world', default='worlds/full'); ap.add_argument('--blocks', default='1,2,4')
-    ap.add_argument('--child', type=int); ap.add_argument('--release', action='store_true')
-    ap.add_argument('--variants', default='plain,release', help='plain: as train_model runs today; release: with the ReleasePages callback')
+    ap.add_argument('--child', type=int); ap.add_argument('--variant', default='default')
+    ap.add_argument('--variants', default='default', help=f'comma-separated, of: {", ".join(VARIANTS)}')
     a = ap.parse_args()
-    if a.child: return child(a.child, a.release, a.world)
+    if a.child: return child(a.child, a.variant, a.world)
     for variant in a.variants.split(','):
         res = []
         for k in map(int, a.blocks.split(',')):
-            cmd = [sys.executable, __file__, '--world', a.world, '--child', str(k)] + (['--release'] if variant == 'release' else [])
+            cmd = [sys.executable, __file__, '--world', a.world, '--child', str(k), '--variant', variant]
             out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
             res.append(json.loads(out.strip().splitlines()[-1]))
-        sfx = '' if variant == 'plain' else '_release'
+        sfx = '' if variant == 'default' else f'_{variant}'
         for key, name in [('ru_maxrss_mb', 'peak_rss_mb'), ('peak_anon_mb', 'peak_anon_mb'), ('peak_file_mb', 'peak_file_mb'), ('uss_end_mb', 'uss_end_mb')]:
             vals = [r[key] for r in res]
             print(f"{name}{sfx}: " + ' '.join(f'{v:.0f}' for v in vals) + f"   (blocks {a.blocks}; max/min {max(vals) / min(vals):.2f})")
