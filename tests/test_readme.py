@@ -38,3 +38,20 @@ def test_hidden_cells_and_directives(tmp_path):
     assert "```python\nprint('visible output')\n```\n\n```\nvisible output\n```" in md
     assert '### exported_fn' in md
     assert '```\n42\n```' in md and 'Some *prose*.' in md and md.endswith('```python\nplot()\n```\n')
+
+def test_relative_images_rebased(tmp_path):
+    "A relative image link in the notebook (resolved by Quarto from the notebook's folder) points at the same file from README.md at the root"
+    (tmp_path/'nbs').mkdir()
+    md_src = '![plot](images/p.png) and ![web](https://example.org/w.png), ![abs](/x.png), [link](images/p.png)'
+    nb = {'cells': [_cell('markdown', '# Tiny\n> A tiny notebook'), _cell('markdown', md_src)], 'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
+    fn = tmp_path/'nbs'/'index.ipynb'
+    fn.write_text(json.dumps(nb))
+    md = make_readme.nb2md(fn, root=tmp_path)
+    assert '![plot](nbs/images/p.png) and ![web](https://example.org/w.png), ![abs](/x.png), [link](images/p.png)' in md
+
+def test_readme_images_exist():
+    "Every relative image the README shows is a committed file, found from the repo root"
+    import re
+    targets = re.findall(r'!\[[^\]]*\]\(([^)\s]+)', (ROOT/'README.md').read_text(encoding='utf-8'))
+    local = [t for t in targets if not re.match(r'^[a-z][a-z0-9+.-]*:', t, re.I)]
+    for t in local: assert (ROOT/t.lstrip('/')).is_file(), f'README.md shows {t}, which does not exist from the repo root'

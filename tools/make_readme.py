@@ -8,9 +8,11 @@ apply before Quarto renders (frontmatter from the `# Title` / `> summary` cell, 
 dropped, directives removed). The remaining cells are written as GitHub markdown: markdown cells as they are,
 code cells as fenced python followed by their text outputs (`text/markdown` as markdown, `text/plain` and
 streams fenced); images and errors are left out. Quarto options that survive (`#| echo: false`,
-`#| output: false`, `#| include: false`) are honoured.
+`#| output: false`, `#| include: false`) are honoured. Relative image links in markdown cells (`![](images/x.png)`,
+which Quarto resolves from the notebook's folder) are rewritten relative to the repo root (`nbs/images/x.png`), where
+README.md lives; nbdev's own `nbdev-readme` leaves them broken (AnswerDotAI/nbdev#1243).
 """
-import re, sys
+import os, re, sys
 from pathlib import Path
 
 import yaml
@@ -39,9 +41,20 @@ def _output_md(o):
     if 'text/plain' in data and not any(k.startswith('image/') for k in data): return _fence(_text(data['text/plain']))
     return ''
 
-def _cell_md(cell):
+_re_img = re.compile(r'(!\[[^\]]*\]\()([^)\s]+)')
+
+def _rebase_images(md, prefix):
+    "Prefix relative image targets in `md` with `prefix` (the notebook folder, relative to the README)"
+    if prefix in ('', '.'): return md
+    def _sub(m):
+        t = m[2]
+        if re.match(r'^([a-z][a-z0-9+.-]*:|/|#)', t, re.I): return m[0]  # URL, absolute path or anchor
+        return m[1] + f'{prefix}/{t}'
+    return _re_img.sub(_sub, md)
+
+def _cell_md(cell, img_prefix=''):
     "GitHub markdown for one processed cell"
-    if cell.cell_type == 'markdown': return cell.source.strip()
+    if cell.cell_type == 'markdown': return _rebase_images(cell.source.strip(), img_prefix)
     if cell.cell_type == 'raw':
         fm = yaml.safe_load(cell.source.strip().strip('-')) or {}
         return '\n\n'.join(s for s in [f"# {fm['title']}" if fm.get('title') else '',
@@ -56,7 +69,8 @@ def nb2md(nb_path, root=ROOT):
     "README markdown for the notebook at `nb_path`, processed as `nbdev-readme` would before rendering"
     nb = read_nb(nb_path)
     with working_directory(root): FilterDefaults()(nb)  # processors read the project config from the cwd
-    return '\n\n'.join(s for s in map(_cell_md, nb.cells) if s) + '\n'
+    prefix = Path(os.path.relpath(Path(nb_path).resolve().parent, Path(root).resolve())).as_posix()
+    return '\n\n'.join(s for s in (_cell_md(c, prefix) for c in nb.cells) if s) + '\n'
 
 def main(check=False):
     cfg = get_config(ROOT)
