@@ -504,7 +504,7 @@ def tea_train(
     device:str=None,         # cpu / cuda (default: cuda if available)
     objective:str='auto',    # auto, full, fast, curvature
     noise_cos:float=None,    # train on directions perturbed to a cosine in [noise_cos, 1] (noise-aware aligner)
-    noise_p:float=0.5,       # share of training rows perturbed when --noise_cos is given
+    noise_p:float=0.5,       # share of training rows perturbed when --noise-cos is given
     quiet:bool=False,        # no progress bars
 ):
     "Train an aligner (on the synthetic world or the Hub data) and report it against the reference points."
