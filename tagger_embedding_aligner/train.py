@@ -28,10 +28,10 @@ from .model import *
 from .metrics import *
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'EmbeddingDL', 'TrainModule', 'curvature_loss', 'align_loss', 'AlignCallback', 'curvature_terms',
-           'malloc_trim', 'ReleasePages', 'init_scale', 'AlignCheckpoint', 'profile_converter', 'evaluate_aligner',
-           'evaluate_with_references', 'plot_history', 'plot_norms', 'train_model', 'short_fit_losses', 'format_table',
-           'tea_train']
+__all__ = ['OBJECTIVES', 'EmbeddingDL', 'ResidentDL', 'TrainModule', 'curvature_loss', 'align_loss', 'AlignCallback',
+           'curvature_terms', 'malloc_trim', 'ReleasePages', 'init_scale', 'AlignCheckpoint', 'profile_converter',
+           'evaluate_aligner', 'evaluate_with_references', 'plot_history', 'plot_norms', 'train_model',
+           'short_fit_losses', 'format_table', 'tea_train']
 
 # %% ../nbs/05_train.ipynb #f50e4b98
 class EmbeddingDL(DataLoader):
@@ -43,7 +43,8 @@ class EmbeddingDL(DataLoader):
         self.seed, self.epoch = seed, 0
         self.with_targets = (not self.base.recompute) if with_targets is None else with_targets
         if row_terms is not None and len(row_terms) != len(self.rows): raise ValueError(f"row_terms has {len(row_terms)} rows; expected {len(self.rows)}, one per dataset row")
-        self.row_terms = None if row_terms is None else torch.as_tensor(np.asarray(row_terms, np.float32)).reshape(len(self.rows), -1)
+        if row_terms is not None: row_terms = (row_terms if isinstance(row_terms, torch.Tensor) else torch.from_numpy(np.asarray(row_terms))).float().cpu()
+        self.row_terms = None if row_terms is None else row_terms.reshape(len(self.rows), -1)
         super().__init__(dataset=None, bs=bs, shuffle=shuffle, n=len(self.rows), indexed=True, **kwargs)
 
     @property
@@ -61,6 +62,31 @@ class EmbeddingDL(DataLoader):
             idx = samps[i:i + self.bs]
             u, p, n = self.base.batch(self.rows[idx], with_targets=self.with_targets)
             b = (u, p, n) if self.with_targets else (u, n)
+            yield b if self.row_terms is None else (*b, *self.row_terms[idx].unbind(1))
+
+# %% ../nbs/05_train.ipynb #88419f3d
+class ResidentDL(EmbeddingDL):
+    "An `EmbeddingDL` whose rows (units, norms, per-row terms) are copied to `device` once and sliced from there."
+    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, row_terms=None, device=None, chunk:int=8192, **kwargs):
+        super().__init__(dataset, bs=bs, shuffle=shuffle, seed=seed, with_targets=False, row_terms=row_terms, device=device, **kwargs)
+        if not self.base.recompute: raise ValueError("ResidentDL needs recomputed targets (a verified dataset); with stored preds use EmbeddingDL")
+        dev = torch.device(device or 'cpu')
+        order = np.argsort(self.rows, kind='stable')  # read in file order
+        self.units = torch.empty(len(self.rows), self.base.width, device=dev)
+        self.norms = torch.empty(len(self.rows), device=dev)
+        for i in range(0, len(order), chunk):
+            pos = order[i:i + chunk]
+            u, _, n = self.base.batch(self.rows[pos], with_targets=False)
+            idx = torch.from_numpy(pos).to(dev)
+            self.units[idx], self.norms[idx] = u.to(dev), n.to(dev)
+            self.base.release_pages()
+        if self.row_terms is not None: self.row_terms = self.row_terms.to(dev)
+
+    def create_batches(self, samps):
+        samps = torch.as_tensor(np.fromiter(samps, np.int64), device=self.units.device)
+        for i in range(0, len(samps), self.bs):
+            idx = samps[i:i + self.bs]
+            b = (self.units[idx], self.norms[idx])
             yield b if self.row_terms is None else (*b, *self.row_terms[idx].unbind(1))
 
 # %% ../nbs/05_train.ipynb #f9ec2c27
@@ -325,6 +351,18 @@ def _resolve_objective(objective:str, scalar:bool, verified:bool, noisy:bool)->s
     if not scalar: return 'full'
     return 'curvature' if verified and not noisy else 'fast'
 
+def _use_bf16(precision:str, device:torch.device)->bool:
+    "Whether to train under bf16 autocast: `auto` on CUDA devices that support it; `bf16` insists."
+    ok = device.type == 'cuda' and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if precision == 'bf16' and not ok: raise ValueError(f"precision='bf16' needs a CUDA device that supports bfloat16; device is {device}")
+    return precision == 'bf16' or (precision == 'auto' and ok)
+
+def _fits_on_device(device:torch.device, nbytes:int)->bool:
+    "True on a CUDA device whose free memory is at least 4x `nbytes`."
+    if device.type != 'cuda': return False
+    free, _ = torch.cuda.mem_get_info(device)
+    return nbytes * 4 <= free
+
 def _noise_callback(noise, seed:int):
     "A `DirectionNoise` callback from `(lo, hi)` or `(lo, hi, p)`, or None."
     if noise is None: return None
@@ -353,6 +391,8 @@ def train_model(
     objective:str='auto',                # `auto`, `full`, `fast` or `curvature` (see below)
     noise:tuple|None=None,               # train on directions perturbed to a cosine in `(lo, hi)`, or `(lo, hi, p)` (see `10_robustness`)
     release_every:int=16,                # release mapped pages and trim the heap every N batches (`ReleasePages`); 0: never
+    resident:bool|None=None,             # training rows copied to the device once (`ResidentDL`); None: on CUDA when they fit
+    precision:str='auto',                # `fp32`, `bf16` (mixed precision, CUDA) or `auto` (bf16 where the GPU supports it)
     cbs:list|None=None,                  # extra fastai callbacks
     **options,                           # converter options, e.g. `dropout_rate`
 )->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`
@@ -362,6 +402,7 @@ def train_model(
     for k, v in dict(batch_size=batch_size, max_epochs=max_epochs).items():
         if not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{k}={v!r}; expected a positive integer")
     if not isinstance(release_every, (int, np.integer)) or release_every < 0: raise ValueError(f"release_every={release_every!r}; expected an integer >= 0")
+    if precision not in ('auto', 'fp32', 'bf16'): raise ValueError(f"precision={precision!r}; expected 'auto', 'fp32' or 'bf16'")
     if not (learning_rate > 0 and math.isfinite(learning_rate)): raise ValueError(f"learning_rate={learning_rate!r}; expected a positive number")
     if not (weight_decay >= 0 and math.isfinite(weight_decay)): raise ValueError(f"weight_decay={weight_decay!r}; expected a number >= 0")
     conv_cls = get_converter_class(model_name)
@@ -373,6 +414,8 @@ def train_model(
     if len(train_rows) == 0 or len(test_dataset) == 0: raise ValueError(f"empty split: {len(train_rows)} train / {len(test_dataset)} test rows; expected both non-empty")
     cats = _labels_categories(base, labels)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    bf16 = _use_bf16(precision, device)
+    if resident and not base.recompute: raise ValueError("resident=True needs recomputed targets (a verified dataset); this one uses stored preds")
     torch.manual_seed(seed); random.seed(seed); np.random.seed(seed)
     aligner = get_model(model_name, suffix_model_name=suffix_model_name, head=TaggerHead(base.weights, base.bias), **options)
     objective = _resolve_objective(objective, isinstance(aligner.converter, ScalarConverter), base.recompute, noise_cb is not None)
@@ -383,16 +426,21 @@ def train_model(
     if state is None: init_scale(aligner.converter, base.batch(train_rows[:1024], with_targets=False)[0], mean_norm)
     terms = curvature_terms(train_dataset, aligner.suffix.to(device)) if objective == 'curvature' else None
     base.release_pages(); malloc_trim()
-    train_dl = EmbeddingDL(train_dataset, bs=batch_size, shuffle=True, seed=seed, num_workers=num_workers, device=device, row_terms=terms)
+    if resident is None: resident = base.recompute and _fits_on_device(device, len(train_rows) * (base.width + 4) * 4)
+    dl_cls = ResidentDL if resident else EmbeddingDL
+    train_dl = dl_cls(train_dataset, bs=batch_size, shuffle=True, seed=seed, num_workers=num_workers, device=device, row_terms=terms,
+                      **({} if resident or device.type != 'cuda' else dict(pin_memory=True)))
     valid_dl = EmbeddingDL(test_dataset, bs=max(batch_size, 512), num_workers=num_workers, device=device)
     info = dict(head_path=base.head_path,
                 seed=seed, batch_size=batch_size, learning_rate=learning_rate, weight_decay=weight_decay, max_epochs=max_epochs,
                 train_size=len(train_rows), test_size=len(test_dataset), objective=objective, noise=None if noise is None else list(noise),
+                resident=bool(resident), precision='bf16' if bf16 else 'fp32',
                 files=[str(f) for f in base.files])
     ckpt_cb = AlignCheckpoint(workdir, pick_by, info, best=state.get('best') if state else None)
     learn = Learner(DataLoaders(train_dl, valid_dl, device=device), TrainModule(aligner), loss_func=align_loss, opt_func=Adam,
                     metrics=align_metrics(cats), cbs=[AlignCallback(objective, seed), ckpt_cb, *([noise_cb] if noise_cb else []),
-                                                        *([ReleasePages(release_every)] if release_every else []), *(cbs or [])],
+                                                        *([ReleasePages(release_every)] if release_every else []),
+                                                        *([MixedPrecision(amp_mode='bf16')] if bf16 else []), *(cbs or [])],
                     path=workdir, model_dir='ckpts')
     learn.recorder.train_metrics = objective != 'curvature'  # the curvature objective never computes the head's output in training
     _tb_callback(learn, workdir)
