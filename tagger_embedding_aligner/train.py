@@ -30,8 +30,8 @@ from .metrics import *
 # %% auto #0
 __all__ = ['OBJECTIVES', 'EmbeddingDL', 'ResidentDL', 'TrainModule', 'curvature_loss', 'align_loss', 'AlignCallback',
            'curvature_terms', 'malloc_trim', 'ReleasePages', 'init_scale', 'AlignCheckpoint', 'profile_converter',
-           'evaluate_aligner', 'evaluate_with_references', 'plot_history', 'plot_norms', 'train_model',
-           'short_fit_losses', 'format_table', 'tea_train']
+           'evaluate_aligner', 'evaluate_with_references', 'plot_history', 'plot_norms', 'cached_curvature_terms',
+           'train_model', 'short_fit_losses', 'format_table', 'tea_train']
 
 # %% ../nbs/05_train.ipynb #f50e4b98
 class EmbeddingDL(DataLoader):
@@ -351,6 +351,27 @@ def _resolve_objective(objective:str, scalar:bool, verified:bool, noisy:bool)->s
     if not scalar: return 'full'
     return 'curvature' if verified and not noisy else 'fast'
 
+def _terms_key(base, rows)->str:
+    "What the curvature terms depend on: the head, the files and the rows."
+    import hashlib
+    h = hashlib.sha1()
+    for a in (base.weights, base.bias, np.asarray(rows, np.int64)): h.update(np.ascontiguousarray(a).tobytes())
+    h.update(json.dumps([str(f) for f in base.files]).encode())
+    return h.hexdigest()
+
+def cached_curvature_terms(workdir, dataset, head:TaggerHead)->np.ndarray:
+    "`curvature_terms`, kept in `workdir/ckpts/curvature.safetensors` so that a resumed run does not recompute them."
+    from safetensors.numpy import save_file, load_file as load_np
+    base, rows = subset_indices(dataset)
+    path, key = Path(workdir) / 'ckpts' / 'curvature.safetensors', _terms_key(base, rows)
+    if path.is_file():
+        from safetensors import safe_open
+        with safe_open(str(path), 'np') as f: meta = f.metadata() or {}
+        if meta.get('key') == key: return load_np(str(path))['terms']
+    terms = curvature_terms(dataset, head)
+    atomic_write(path, lambda t: save_file({'terms': terms}, t, metadata={'key': key}))
+    return terms
+
 def _use_bf16(precision:str, device:torch.device)->bool:
     "Whether to train under bf16 autocast: `auto` on CUDA devices that support it; `bf16` insists."
     ok = device.type == 'cuda' and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
@@ -424,7 +445,7 @@ def train_model(
     _prepare_workdir(workdir)  # everything above only reads: bad input leaves nothing behind
     mean_norm = _mean_norm(base, train_rows)
     if state is None: init_scale(aligner.converter, base.batch(train_rows[:1024], with_targets=False)[0], mean_norm)
-    terms = curvature_terms(train_dataset, aligner.suffix.to(device)) if objective == 'curvature' else None
+    terms = cached_curvature_terms(workdir, train_dataset, aligner.suffix.to(device)) if objective == 'curvature' else None
     base.release_pages(); malloc_trim()
     if resident is None: resident = base.recompute and _fits_on_device(device, len(train_rows) * (base.width + 4) * 4)
     dl_cls = ResidentDL if resident else EmbeddingDL
