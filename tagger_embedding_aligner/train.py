@@ -61,8 +61,11 @@ class EmbeddingDL(DataLoader):
         for i in range(0, len(samps), self.bs):
             idx = samps[i:i + self.bs]
             u, p, n = self.base.batch(self.rows[idx], with_targets=self.with_targets)
-            b = (u, p, n) if self.with_targets else (u, n)
-            yield b if self.row_terms is None else (*b, *self.row_terms[idx].unbind(1))
+            yield self._with_terms((u, p, n) if self.with_targets else (u, n), idx)
+
+    def _with_terms(self, b:tuple, idx)->tuple:
+        "Batch `b` of positions `idx`, followed by those rows' `row_terms` columns when there are any."
+        return b if self.row_terms is None else (*b, *self.row_terms[idx].unbind(1))
 
 # %% ../nbs/05_train.ipynb #88419f3d
 class ResidentDL(EmbeddingDL):
@@ -86,8 +89,7 @@ class ResidentDL(EmbeddingDL):
         samps = torch.as_tensor(np.fromiter(samps, np.int64), device=self.units.device)
         for i in range(0, len(samps), self.bs):
             idx = samps[i:i + self.bs]
-            b = (self.units[idx], self.norms[idx])
-            yield b if self.row_terms is None else (*b, *self.row_terms[idx].unbind(1))
+            yield self._with_terms((self.units[idx], self.norms[idx]), idx)
 
 # %% ../nbs/05_train.ipynb #f9ec2c27
 class TrainModule(nn.Module):
