@@ -448,7 +448,7 @@ def train_model(
     mean_norm = _mean_norm(base, train_rows)
     if state is None: init_scale(aligner.converter, base.batch(train_rows[:1024], with_targets=False)[0], mean_norm)
     terms = cached_curvature_terms(workdir, train_dataset, aligner.suffix.to(device)) if objective == 'curvature' else None
-    base.release_pages(); malloc_trim()
+    malloc_trim()  # the pass freed many [bs, tags] temporaries (its pages it released as it went)
     if resident is None: resident = base.recompute and _fits_on_device(device, len(train_rows) * (base.width + 4) * 4)
     dl_cls = ResidentDL if resident else EmbeddingDL
     train_dl = dl_cls(train_dataset, bs=batch_size, shuffle=True, seed=seed, num_workers=num_workers, device=device, row_terms=terms,
