@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import patch
 from fastcore.script import call_parse
+from huggingface_hub import hf_hub_download, try_to_load_from_cache, scan_cache_dir
 from .heads import *
+from .fakehub import FakeHub
 
 # %% auto #0
-__all__ = ['PROFILES', 'WorldProfile', 'get_profile', 'SyntheticTagger', 'write_npz', 'World', 'make_world', 'world_stats',
-           'norm_predictability', 'plot_world', 'tea_world']
+__all__ = ['PROFILES', 'WorldProfile', 'get_profile', 'SyntheticTagger', 'write_npz', 'World', 'make_world', 'serve_world',
+           'world_stats', 'norm_predictability', 'plot_world', 'tea_world']
 
 # %% ../nbs/01_synthetic.ipynb #57db20fb
 @dataclass(frozen=True)
@@ -174,16 +176,9 @@ def labels_frame(self:SyntheticTagger)->pd.DataFrame:
 # %% ../nbs/01_synthetic.ipynb #4e544f7d
 def _revision(*parts)->str: return hashlib.sha1(json.dumps(parts).encode()).hexdigest()
 
-def _repo_dir(cache:Path, repo_type:str, repo_id:str)->Path:
-    return cache / f"{repo_type}s--{repo_id.replace('/', '--')}"
-
-def _snapshot(cache:Path, repo_type:str, repo_id:str, rev:str)->Path:
-    "Create `refs/main` -> `rev` for a repo in an HF cache and return its snapshot folder."
-    d = _repo_dir(cache, repo_type, repo_id)
-    (d / 'refs').mkdir(parents=True, exist_ok=True)
-    (d / 'refs' / 'main').write_text(rev)
-    (d / 'snapshots' / rev).mkdir(parents=True, exist_ok=True)
-    return d / 'snapshots' / rev
+def _world_repos(tagger:str)->list:
+    "`(repo_type, repo_id)` of the three repositories a world holds."
+    return [('dataset', DATASET_REPO), ('model', HEADS_REPO), ('model', get_tagger(tagger).repo)]
 
 # %% ../nbs/01_synthetic.ipynb #0053ad99
 @dataclass
@@ -192,42 +187,75 @@ class World:
     root:Path; layout:str; tagger:str; profile:str; seed:int; samples:tuple; blocks:int
 
     @property
+    def revision(self)->str: return _revision(self.profile, self.seed)
+    @property
     def hub_kwargs(self)->dict:
-        "Keyword arguments that make the Hub loaders read this world offline (`{}` for a flat world)."
+        "Keyword arguments that make the Hub loaders read this world offline (`{}` for other layouts)."
         return dict(cache_dir=str(self.root), local_files_only=True) if self.layout == 'hf' else {}
 
-    def _dir(self, repo_type, repo_id):
-        if self.layout == 'flat': return self.root / self.tagger
-        return _repo_dir(self.root, repo_type, repo_id) / 'snapshots' / (_repo_dir(self.root, repo_type, repo_id) / 'refs' / 'main').read_text()
+    def repo_file(self, repo_type:str, repo_id:str, path:str)->Path:
+        "Local path of `path` in repository `repo_id` of this world (in the cache's snapshot, for `hf`)."
+        if self.layout == 'flat': return self.root / self.tagger / Path(path).name
+        if self.layout == 'hub': return self.root / f'{repo_type}s' / repo_id / path
+        found = try_to_load_from_cache(repo_id, path, cache_dir=str(self.root), repo_type=repo_type)
+        if not isinstance(found, str): raise FileNotFoundError(f"{path!r} of {repo_type} repo {repo_id!r} is not in the world's cache {self.root}")
+        return Path(found)
 
+    def data_file(self, name:str)->Path: return self.repo_file('dataset', DATASET_REPO, f'{self.tagger}/{name}')
     @property
-    def data_dir(self)->Path: return self._dir('dataset', DATASET_REPO) / ('' if self.layout == 'flat' else self.tagger)
+    def head_path(self)->Path: return self.repo_file('model', HEADS_REPO, f'{get_tagger(self.tagger).repo}/inv.npz')
     @property
-    def head_path(self)->Path:
-        return self._dir('model', HEADS_REPO) / ('inv.npz' if self.layout == 'flat' else f'{get_tagger(self.tagger).repo}/inv.npz')
-    @property
-    def labels_path(self)->Path: return self._dir('model', get_tagger(self.tagger).repo) / 'selected_tags.csv'
-    def samples_file(self, n:int)->Path: return self.data_dir / f'samples_{n}.npz'
-    def block_file(self, i:int)->Path: return self.data_dir / f'training_data_part{i}.npz'
+    def labels_path(self)->Path: return self.repo_file('model', get_tagger(self.tagger).repo, 'selected_tags.csv')
+    def samples_file(self, n:int)->Path: return self.data_file(f'samples_{n}.npz')
+    def block_file(self, i:int)->Path: return self.data_file(f'training_data_part{i}.npz')
     def block_files(self)->list: return [self.block_file(i) for i in range(self.blocks)]
     def synthetic_tagger(self)->SyntheticTagger: return SyntheticTagger(self.profile, self.seed)
 
 # %% ../nbs/01_synthetic.ipynb #3fbbd862
-def _write_tagger_files(st:SyntheticTagger, world:World):
-    "Head (`inv.npz`, `tags_info.csv`) and labels (`selected_tags.csv`) of the world."
-    world.head_path.parent.mkdir(parents=True, exist_ok=True)
-    write_npz(world.head_path, {'weights': st.weights, 'bias': st.bias})
-    labels = st.labels_frame()
-    labels.to_csv(world.head_path.parent / 'tags_info.csv', index=False)
-    world.labels_path.parent.mkdir(parents=True, exist_ok=True)
-    labels.to_csv(world.labels_path, index=False)
-
-def _write_meta(world:World, p:WorldProfile):
-    meta = dict(synthetic=True, **{k: str(v) if k == 'root' else v for k, v in asdict(world).items()},
-                profile_params=asdict(p), width=p.width, tags=p.tags)
-    (world.data_dir / 'meta.json').write_text(json.dumps(meta, indent=2))
+def _world_files(world:World, samples, blocks)->dict:
+    "`{(repo_type, repo_id, path): writer(st, dest)}` of every file of a world."
+    p, repo = get_profile(world.profile), get_tagger(world.tagger).repo
+    def labels(st, dest): st.labels_frame().to_csv(dest, index=False)
+    def meta(st, dest):
+        dest.write_text(json.dumps(dict(synthetic=True, tagger=world.tagger, profile=world.profile, seed=world.seed,
+                                        profile_params=asdict(p), width=p.width, tags=p.tags), indent=2))
+    files = {('model', HEADS_REPO, f'{repo}/inv.npz'): lambda st, d: write_npz(d, {'weights': st.weights, 'bias': st.bias}),
+             ('model', HEADS_REPO, f'{repo}/tags_info.csv'): labels, ('model', repo, 'selected_tags.csv'): labels,
+             ('dataset', DATASET_REPO, f'{world.tagger}/meta.json'): meta}
+    for n in samples: files[('dataset', DATASET_REPO, f'{world.tagger}/samples_{n}.npz')] = \
+        lambda st, d, n=n: st.write_data_file(d, n, key=n)
+    for i, size in blocks: files[('dataset', DATASET_REPO, f'{world.tagger}/training_data_part{i}.npz')] = \
+        lambda st, d, i=i, size=size: st.write_data_file(d, size, key=100 + i)
+    return files
 
 # %% ../nbs/01_synthetic.ipynb #3695e0f4
+def _has(world:World, rt:str, rid:str, path:str)->bool:
+    try: return world.repo_file(rt, rid, path).is_file()
+    except FileNotFoundError: return False
+
+def _download_into_cache(world:World, staged:World, todo:list):
+    "Serve the staged files with a `FakeHub` at the world's revision and `hf_hub_download` them into the cache."
+    with FakeHub() as hub:
+        for rt, rid in _world_repos(world.tagger): hub.add(rid, staged.root / f'{rt}s' / rid, rt, commit=world.revision)
+        for rt, rid, path in todo: hf_hub_download(rid, path, repo_type=rt, cache_dir=str(world.root))
+
+def _write_world_files(world:World, files:dict):
+    "Write the missing `files` of `world` (an `hf` world through a staging folder and a download)."
+    todo = [k for k in files if not _has(world, *k)]
+    if not todo: return
+    st = world.synthetic_tagger()
+    staged = world if world.layout != 'hf' else World(Path(tempfile.mkdtemp(prefix='.staging-', dir=world.root)), 'hub',
+                                                       world.tagger, world.profile, world.seed, world.samples, world.blocks)
+    try:
+        for k in todo:
+            dest = staged.repo_file(*k)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if not dest.exists(): files[k](st, dest)
+        if world.layout == 'hf': _download_into_cache(world, staged, todo)
+    finally:
+        if staged is not world: shutil.rmtree(staged.root, ignore_errors=True)
+
+# %% ../nbs/01_synthetic.ipynb #217341b0
 def make_world(
     root:str|Path,              # destination folder (an HF cache when `layout='hf'`)
     profile:str='tiny',         # `tiny` (tests), `small`, or `full` (SwinV2_v3 shape, 1024 x 10861)
@@ -236,28 +264,36 @@ def make_world(
     blocks:int=2,               # number of `training_data_part<i>.npz` files
     block_size:int|None=None,   # rows per block; default: the profile's
     tagger:str=DEFAULT_TAGGER,  # tagger name the files are filed under
-    layout:str='hf',            # `hf` (offline Hugging Face cache) or `flat`
+    layout:str='hf',            # `hf` (Hugging Face cache, downloaded from a local Hub), `hub` (repo folders) or `flat`
 )->World:
-    "Generate a synthetic tagger world on disk; files already present are kept (generation is deterministic, and the tagger is only built when a file is missing)."
-    if layout not in ('hf', 'flat'): raise ValueError(f"layout={layout!r}; expected 'hf' or 'flat'")
+    "Generate a synthetic tagger world on disk; files already present are kept (generation is deterministic)."
+    if layout not in ('hf', 'hub', 'flat'): raise ValueError(f"layout={layout!r}; expected 'hf', 'hub' or 'flat'")
     bad = [n for n in samples if n not in (200, 2000, 20000)]
     if bad: raise ValueError(f"samples={bad}; expected sizes among 200, 2000, 20000")
+    if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
+        raise ValueError(f"block_size={block_size!r}; expected an integer >= 1")
     get_tagger(tagger)
     p, root = get_profile(profile), Path(root)
-    if layout == 'hf':
-        rev = _revision(p.name, seed)
-        for rt, rid in [('dataset', DATASET_REPO), ('model', HEADS_REPO), ('model', get_tagger(tagger).repo)]: _snapshot(root, rt, rid, rev)
+    root.mkdir(parents=True, exist_ok=True)
     world = World(root, layout, tagger, p.name, seed, tuple(samples), blocks)
-    world.data_dir.mkdir(parents=True, exist_ok=True)
-    st = None
-    def tagger_(): return st or SyntheticTagger(p, seed)
-    if not world.head_path.exists() or not world.labels_path.exists(): _write_tagger_files(st := tagger_(), world)
-    for n in samples:
-        if not world.samples_file(n).exists(): (st := tagger_()).write_data_file(world.samples_file(n), n, key=n)
-    for i in range(blocks):
-        if not world.block_file(i).exists(): (st := tagger_()).write_data_file(world.block_file(i), block_size or p.block_size, key=100 + i)
-    _write_meta(world, p)
+    _write_world_files(world, _world_files(world, samples, [(i, block_size or p.block_size) for i in range(blocks)]))
     return world
+
+# %% ../nbs/01_synthetic.ipynb #0351ad03
+def serve_world(
+    world:World,            # an `hf` or `hub` world
+    hub:FakeHub|None=None,  # add the repos to this hub; default: a new one (not started)
+)->FakeHub:
+    "A `FakeHub` serving the world's three repositories at the world's revision."
+    hub = hub or FakeHub()
+    if world.layout == 'flat': raise ValueError(f"{world.root}: a flat world has no repositories to serve; use layout 'hf' or 'hub'")
+    snaps = {}
+    if world.layout == 'hf':
+        snaps = {(r.repo_type, r.repo_id): rev.snapshot_path for r in scan_cache_dir(world.root).repos
+                 for rev in r.revisions if rev.commit_hash == world.revision}
+    for rt, rid in _world_repos(world.tagger):
+        hub.add(rid, snaps.get((rt, rid)) or world.root / f'{rt}s' / rid, rt, commit=world.revision)
+    return hub
 
 # %% ../nbs/01_synthetic.ipynb #7d59f8d4
 def world_stats(
@@ -312,7 +348,7 @@ def tea_world(
     seed:int=0,             # world seed
     blocks:int=2,           # number of training blocks
     block_size:int=None,    # rows per block (default: the profile's)
-    layout:str='hf',        # `hf` cache or `flat` folder
+    layout:str='hf',        # `hf` cache (downloaded from a local Hub), `hub` repo folders, or `flat` folder
 ):
     "Generate a synthetic tagger world and print its statistics."
     world = make_world(dest, profile=profile, seed=seed, blocks=blocks, block_size=block_size, layout=layout)
