@@ -89,26 +89,38 @@ def verify_predictions(
     return dict(ok=bool(diff <= atol), max_abs_diff=diff, rows=len(rows))
 
 # %% ../nbs/02_dataset.ipynb #25f7b366
+def _mirror_tagger(path:Path)->dict:
+    "Head and labels beside a file of a local Hub mirror `<root>/datasets/<dataset repo>/<tagger>/<file>`, if present."
+    p, tagger = path.parent, path.parent.name
+    root = p.parents[len(DATASET_REPO.split('/'))] if len(p.parents) > 2 else None
+    if tagger not in TAGGERS or root is None or p.parent != root / 'datasets' / DATASET_REPO: return {}
+    head = root / 'models' / HEADS_REPO / get_tagger(tagger).repo / 'inv.npz'
+    labels = root / 'models' / get_tagger(tagger).repo / 'selected_tags.csv'
+    return dict(head=head, labels=labels, hub_kwargs={}) if head.is_file() and labels.is_file() else {}
+
 def _locate_tagger(first_file:Path)->dict:
-    "Where the head and labels of a data file live: beside it (flat), or in the HF cache it came from."
-    if (first_file.parent / 'inv.npz').is_file():
-        return dict(head=first_file.parent / 'inv.npz', labels=first_file.parent / 'selected_tags.csv', hub_kwargs={})
-    p = first_file.resolve().parents if first_file.exists() else []
-    if len(p) > 4 and p[2].name == 'snapshots' and p[0].name in TAGGERS:  # <cache>/datasets--*/snapshots/<rev>/<tagger>/f
-        return dict(head=p[0].name, labels=p[0].name, hub_kwargs=dict(cache_dir=str(p[4])))
+    "Where the head and labels of a data file live: beside it, in its HF cache, in its Hub mirror, or on the Hub."
+    path = Path(os.path.abspath(first_file))
+    if (path.parent / 'inv.npz').is_file():
+        return dict(head=path.parent / 'inv.npz', labels=path.parent / 'selected_tags.csv', hub_kwargs={})
+    cached = cached_repo_path(path)
+    if cached and cached.repo_id == DATASET_REPO and cached.path.split('/')[0] in TAGGERS:
+        return dict(head=cached.path.split('/')[0], labels=cached.path.split('/')[0], hub_kwargs=dict(cache_dir=cached.cache_dir))
+    if (found := _mirror_tagger(path)): return found
+    if path.parent.name in TAGGERS: return dict(head=path.parent.name, labels=path.parent.name, hub_kwargs={})
     return {}
 
 def _load_cached_first(loader, source, hub_kwargs):
     "Call `loader` on the local cache first, then allow the network (a cache that is complete needs none)."
-    if not hub_kwargs or Path(str(source)).suffix: return loader(source, **hub_kwargs)
+    if Path(str(source)).suffix or hub_kwargs.get('local_files_only'): return loader(source, **hub_kwargs)
     try: return loader(source, **hub_kwargs, local_files_only=True)
     except FileNotFoundError: return loader(source, **hub_kwargs)
 
 def _head_path(head, found:dict)->str|None:
     "The `inv.npz` file behind the head, when there is one (recorded in checkpoints)."
-    if isinstance(head, (str, Path)) and str(head).endswith('.npz'): return str(Path(head).resolve())
+    if isinstance(head, (str, Path)) and str(head).endswith('.npz'): return os.path.abspath(head)
     if not found: return None
-    if str(found['head']).endswith('.npz'): return str(Path(found['head']).resolve())
+    if str(found['head']).endswith('.npz'): return os.path.abspath(found['head'])
     return str(_load_cached_first(head_file, found['head'], found['hub_kwargs']))
 
 def _head_arrays(head, found:dict, first_file:Path):

@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/fakehub.html.md"""
 
 # %% ../nbs/00a_fakehub.ipynb #de785a50
 from __future__ import annotations
-import base64, hashlib, json, os, re, shutil, tempfile, threading
+import base64, hashlib, json, os, re, shutil, socket, tempfile, threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -77,6 +77,12 @@ def _parse_range(header:str|None, size:int)->tuple|None:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     def log_message(self, *args): pass
+    def setup(self):
+        super().setup()
+        self.server.hub.connections.add(self.connection)
+    def finish(self):
+        super().finish()
+        self.server.hub.connections.discard(self.connection)
     @property
     def hub(self)->'FakeHub': return self.server.hub
 
@@ -104,7 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.hub.requests.append((self.command, self.path))
         path = urlsplit(self.path).path
         if not self._authorized(write=self.command == 'POST'):
-            return self._error(401, 'Unauthorized', 'Invalid credentials in Authorization header')
+            return self._send(401, json.dumps({'error': 'Invalid credentials in Authorization header'}).encode(),
+                              {'X-Error-Message': 'Invalid credentials in Authorization header'})
         if (parts := _repo_url_parts(path)) is not None: return self._resolve(*parts)
         for pattern, fn in self.hub.routes:
             if self.command in fn.methods and (m := re.fullmatch(pattern, path)): return fn(self, *m.groups())
@@ -262,7 +269,7 @@ class FakeHub:
                 ):
         self.root = Path(root or tempfile.mkdtemp(prefix='fakehub-'))
         self.token, self.repos, self.routes = token, {}, _ROUTES
-        self.requests, self.sent, self._lock = [], {}, threading.Lock()
+        self.requests, self.sent, self.connections, self._lock = [], {}, set(), threading.Lock()
         self.server = self.thread = None
         for kind, t in _TYPES.items():  # repos already under root
             for d in sorted((self.root / kind).glob('*/*')) if (self.root / kind).is_dir() else []:
@@ -320,8 +327,13 @@ def _start(self:FakeHub)->FakeHub:
     return self
 
 def _stop(self:FakeHub):
-    "Stop serving: later requests fail to connect, as with an unreachable Hub."
-    if self.server: self.server.shutdown(); self.server.server_close()
+    "Stop serving and drop open connections: later requests fail to connect, as with an unreachable Hub."
+    if not self.server: return
+    self.server.shutdown()
+    self.server.server_close()
+    for c in list(self.connections):
+        try: c.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
 
 FakeHub.start, FakeHub.stop = _start, _stop
 
