@@ -13,37 +13,44 @@ import numpy as np, torch
 from torch.utils.data import Dataset, Subset, random_split
 from fastcore.basics import patch
 from .heads import *
+from .remote import fetch_embeddings, read_source, member_offset
 
 # %% auto #0
-__all__ = ['get_samples_file', 'get_block_file', 'open_npz_member', 'verify_predictions', 'EmbeddingDataset', 'subset_indices']
+__all__ = ['dataset_file', 'get_samples_file', 'get_block_file', 'open_npz_member', 'verify_predictions', 'EmbeddingDataset',
+           'subset_indices']
 
 # %% ../nbs/02_dataset.ipynb #168c2661
+def dataset_file(
+    path:str,              # path in the dataset repo, e.g. `SwinV2_v3/samples_200.npz`
+    embs_only:bool=False,  # fetch only `embs` (and the verification rows of `preds`) with `fetch_embeddings`
+    **hub_kwargs,          # `cache_dir`, `local_files_only`, `revision`, `token` for `hub_file`
+)->str:
+    "Local path of a file of the inversion dataset: the whole file through the HF cache, or its embeddings only."
+    if not embs_only: return hub_file(DATASET_REPO, path, repo_type='dataset', **hub_kwargs)
+    kw = {k: v for k, v in hub_kwargs.items() if k != 'cache_dir'}
+    return str(fetch_embeddings(DATASET_REPO, path, hub_cache_dir=hub_kwargs.get('cache_dir'), **kw))
+
 def get_samples_file(
     model_name:str=DEFAULT_TAGGER, # tagger name, e.g. `SwinV2_v3`
     samples:int=2000,              # 200, 2000 or 20000
+    embs_only:bool=False,          # fetch only the embeddings (see `dataset_file`)
     **hub_kwargs,                  # `cache_dir`, `local_files_only`, `revision` for `hub_file`
 )->str:
     "Local path of a `samples_<n>.npz` file of the inversion dataset."
     if samples not in (200, 2000, 20000): raise ValueError(f"samples={samples!r}; expected one of 200, 2000, 20000")
-    return hub_file(DATASET_REPO, f'{get_tagger(model_name).name}/samples_{samples}.npz', repo_type='dataset', **hub_kwargs)
+    return dataset_file(f'{get_tagger(model_name).name}/samples_{samples}.npz', embs_only, **hub_kwargs)
 
 def get_block_file(
     model_name:str=DEFAULT_TAGGER, # tagger name
     block_id:int=0,                # block number, 0 to 60+
+    embs_only:bool=False,          # fetch only the embeddings (see `dataset_file`)
     **hub_kwargs,                  # passed to `hub_file`
 )->str:
     "Local path of a `training_data_part<i>.npz` block of the inversion dataset."
     if not isinstance(block_id, (int, np.integer)) or block_id < 0: raise ValueError(f"block_id={block_id!r}; expected an integer >= 0")
-    return hub_file(DATASET_REPO, f'{get_tagger(model_name).name}/training_data_part{block_id}.npz', repo_type='dataset', **hub_kwargs)
+    return dataset_file(f'{get_tagger(model_name).name}/training_data_part{block_id}.npz', embs_only, **hub_kwargs)
 
 # %% ../nbs/02_dataset.ipynb #c6341d3c
-def _member_offset(zf:zipfile.ZipFile, fobj, info:zipfile.ZipInfo)->int:
-    "Offset of a stored member's data: after its local header (whose extra field may differ from the central one)."
-    fobj.seek(info.header_offset)
-    local = fobj.read(30)
-    if local[:4] != b'PK\x03\x04': raise ValueError('bad local header')
-    return info.header_offset + 30 + int.from_bytes(local[26:28], 'little') + int.from_bytes(local[28:30], 'little')
-
 def open_npz_member(
     path:str|Path, # an uncompressed `.npz` file
     key:str,       # member name without `.npy`, e.g. `embs`
@@ -61,7 +68,7 @@ def open_npz_member(
             raise ValueError(f"{path}: array {key!r} is compressed (np.savez_compressed); it must be stored uncompressed "
                              "to be memory-mapped, as the Hub files are: re-save it with np.savez")
         try:
-            start = _member_offset(zf, f, info); f.seek(start)
+            start = member_offset(zf, f, info); f.seek(start)
             version = np.lib.format.read_magic(f)
             read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
             shape, fortran, dtype = read_header(f)
@@ -81,11 +88,14 @@ def verify_predictions(
     n_rows:int=32,                      # rows to check, spread over the file
     atol:float=1e-4,                    # tolerance on probabilities
     seed:int=0,                         # seed of the row sample
+    rows=None,                          # check these rows instead; `preds` then holds just those rows
 )->dict:                                # `ok`, `max_abs_diff`, `rows` checked
     "Check on a sample of rows that `preds == sigmoid(embs @ W + b)`."
-    rows = np.sort(np.random.default_rng(seed).choice(len(embs), min(n_rows, len(embs)), replace=False))
+    sampled = rows is None
+    rows = np.sort(np.random.default_rng(seed).choice(len(embs), min(n_rows, len(embs)), replace=False)) if sampled else rows
     recomputed = head_predictions(np.asarray(embs[rows], np.float64), weights.astype(np.float64), bias)
-    diff = float(np.abs(recomputed - np.asarray(preds[rows], np.float64)).max()) if len(rows) else 0.
+    stored = np.asarray(preds[rows] if sampled else preds, np.float64)
+    diff = float(np.abs(recomputed - stored).max()) if len(rows) else 0.
     return dict(ok=bool(diff <= atol), max_abs_diff=diff, rows=len(rows))
 
 # %% ../nbs/02_dataset.ipynb #25f7b366
@@ -103,6 +113,10 @@ def _locate_tagger(first_file:Path)->dict:
     path = Path(os.path.abspath(first_file))
     if (path.parent / 'inv.npz').is_file():
         return dict(head=path.parent / 'inv.npz', labels=path.parent / 'selected_tags.csv', hub_kwargs={})
+    src = read_source(path)  # an embeddings-only file: its tagger folder, and the HF cache it was fetched for
+    if src and src['path'].split('/')[0] in TAGGERS:
+        tagger, cache = src['path'].split('/')[0], src.get('hub_cache_dir')
+        return dict(head=tagger, labels=tagger, hub_kwargs=dict(cache_dir=cache) if cache else {})
     cached = cached_repo_path(path)
     if cached and cached.repo_id == DATASET_REPO and cached.path.split('/')[0] in TAGGERS:
         return dict(head=cached.path.split('/')[0], labels=cached.path.split('/')[0], hub_kwargs=dict(cache_dir=cached.cache_dir))
@@ -151,16 +165,18 @@ class EmbeddingDataset(Dataset):
         self.weights, self.bias = _head_arrays(head, self.found, self.files[0])
         self.embs, self.preds, self.verification, norms = [], [], [], []
         for f in self.files:
-            e, p = self._open(f)
-            self.embs.append(e); self.preds.append(p)
-            self.verification.append(verify_predictions(e, p, self.weights, self.bias, verify_rows) if targets != 'stored' else None)
+            e, p = self._open(f, targets)
+            self.embs.append(e); self.preds.append(None if isinstance(p, tuple) else p)
+            self.verification.append(None if targets == 'stored' else self._verify(e, p, verify_rows))
             if check: norms.append(_scan_rows(f, e))
         self.norms = np.concatenate(norms) if check else None
         self.offsets = np.cumsum([0] + [len(e) for e in self.embs])
         self.recompute = targets != 'stored' and all(v['ok'] for v in self.verification)
-        if targets == 'recompute' and not self.recompute:
-            bad = [(str(f), v['max_abs_diff']) for f, v in zip(self.files, self.verification) if not v['ok']]
-            raise ValueError(f"targets='recompute' but preds disagree with the head (file, max |diff|): {bad}")
+        bad = [(str(f), v['max_abs_diff']) for f, v, p in zip(self.files, self.verification, self.preds)
+               if v and not v['ok'] and (targets == 'recompute' or p is None)]
+        if bad: raise ValueError(f"preds disagree with the head (file, max |diff|): {bad}; "
+                                 + ("targets='recompute' needs agreement" if targets == 'recompute' else
+                                    "an embeddings-only file has no stored preds to fall back on: is the head right?"))
 
     def __len__(self): return int(self.offsets[-1])
     @property
@@ -170,15 +186,32 @@ class EmbeddingDataset(Dataset):
 
 # %% ../nbs/02_dataset.ipynb #f7e167d3
 @patch
-def _open(self:EmbeddingDataset, f:Path):
-    e, p = open_npz_member(f, 'embs'), open_npz_member(f, 'preds')
+def _open(self:EmbeddingDataset, f:Path, targets:str='auto'):
+    "Memory-map `embs` and `preds` of `f` (for an embeddings-only file, `(rows, preds of those rows)`) and check them."
+    e = open_npz_member(f, 'embs')
+    if read_source(f) is not None:  # embeddings only: `preds` is the verification sample
+        if targets == 'stored': raise ValueError(f"{f}: an embeddings-only file has no stored preds; use targets='auto' or 'recompute'")
+        rows, p = open_npz_member(f, 'preds_rows'), open_npz_member(f, 'preds_sample')
+        self._check_arrays(f, e, p, len(e))
+        return e, (np.asarray(rows), np.asarray(p))
+    p = open_npz_member(f, 'preds')
+    self._check_arrays(f, e, p, len(p))
+    return e, p
+
+@patch
+def _check_arrays(self:EmbeddingDataset, f:Path, e, p, n_preds:int):
     for k, a in (('embs', e), ('preds', p)):
         if a.ndim != 2 or a.dtype.kind != 'f': raise ValueError(f"{f}: {k!r} is {a.dtype} with shape {a.shape}; expected a 2-d float array")
-    if len(e) != len(p): raise ValueError(f"{f}: 'embs' has {len(e)} rows but 'preds' has {len(p)}; expected equal row counts")
+    if len(e) != n_preds: raise ValueError(f"{f}: 'embs' has {len(e)} rows but 'preds' has {n_preds}; expected equal row counts")
     if e.shape[1] != self.width: raise ValueError(f"{f}: 'embs' width {e.shape[1]} does not match the head's width {self.width} (a file from another tagger?)")
     if p.shape[1] != self.n_tags: raise ValueError(f"{f}: 'preds' has {p.shape[1]} tags but the head has {self.n_tags} (a file from another tagger?)")
     if len(e) == 0: raise ValueError(f"{f}: no rows; expected at least one sample")
-    return e, p
+
+@patch
+def _verify(self:EmbeddingDataset, e, p, verify_rows:int)->dict:
+    "Check a file's preds (or its verification sample) against the head."
+    if isinstance(p, tuple): return verify_predictions(e, p[1], self.weights, self.bias, rows=p[0])
+    return verify_predictions(e, p, self.weights, self.bias, verify_rows)
 
 def _release_map(a)->bool:
     "Drop the pages of memory map `a` from this process (they stay in the page cache); False if `a` is not a map."
@@ -260,13 +293,13 @@ def __getstate__(self:EmbeddingDataset):
 def __setstate__(self:EmbeddingDataset, state):
     self.__dict__.update(state)
     self.embs = [open_npz_member(f, 'embs') for f in self.files]
-    self.preds = [open_npz_member(f, 'preds') for f in self.files]
+    self.preds = [None if read_source(f) else open_npz_member(f, 'preds') for f in self.files]
 
 # %% ../nbs/02_dataset.ipynb #7e55da42
 @patch
 def release_pages(self:EmbeddingDataset)->int:
     "Drop the mapped pages of the dataset's files from this process (they stay in the page cache); number of maps released."
-    return sum(_release_map(a) for a in [*self.embs, *self.preds])
+    return sum(_release_map(a) for a in [*self.embs, *self.preds] if a is not None)
 
 # %% ../nbs/02_dataset.ipynb #2f53a274
 def subset_indices(ds)->tuple:
