@@ -19,9 +19,9 @@ from huggingface_hub.errors import (EntryNotFoundError, LocalEntryNotFoundError,
                                     RevisionNotFoundError, HfHubHTTPError, OfflineModeIsEnabled)
 
 # %% auto #0
-__all__ = ['DEFAULT_TAGGER', 'TAGGERS', 'HEADS_REPO', 'DATASET_REPO', 'RATING', 'GENERAL', 'CHARACTER', 'TaggerInfo',
-           'get_tagger', 'hub_errors', 'hub_file', 'head_file', 'labels_file', 'CachedFile', 'cached_repo_path',
-           'load_head_arrays', 'load_labels', 'head_predictions', 'TaggerHead']
+__all__ = ['DEFAULT_TAGGER', 'TAGGERS', 'HEADS_REPO', 'DATASET_REPO', 'ALIGNER_REPO', 'RATING', 'GENERAL', 'CHARACTER',
+           'TaggerInfo', 'get_tagger', 'hub_errors', 'hub_file', 'head_file', 'labels_file', 'CachedFile',
+           'cached_repo_path', 'load_head_arrays', 'load_labels', 'head_predictions', 'TaggerHead']
 
 # %% ../nbs/00_heads.ipynb #3389aab4
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ TAGGERS = {t.name: t for t in [
 
 HEADS_REPO = 'deepghs/wd14_tagger_with_embeddings'  # model repo: `<tagger repo>/inv.npz` holds W and b
 DATASET_REPO = 'deepghs/wd14_tagger_inversion'      # dataset repo: `<tagger name>/*.npz` training data
+ALIGNER_REPO = 'deepghs/embedding_aligner'          # model repo of published aligners: `<tagger>_<name>/model.onnx`
 
 # %% ../nbs/00_heads.ipynb #751fea4d
 def get_tagger(

@@ -14,12 +14,9 @@ import numpy as np, onnx
 from .heads import *
 
 # %% auto #0
-__all__ = ['ALIGNER_REPO', 'check_aligner_onnx', 'cache_repo_file', 'imgutils_files', 'imgutils_cache', 'ImgutilsResult',
-           'run_imgutils']
+__all__ = ['check_aligner_onnx', 'cache_repo_file', 'imgutils_files', 'imgutils_cache', 'ImgutilsResult', 'run_imgutils']
 
 # %% ../nbs/07_imgutils.ipynb #2f4ad64d
-ALIGNER_REPO = 'deepghs/embedding_aligner'  # model repo of published aligners: `<tagger>_<name>/model.onnx`
-
 def check_aligner_onnx(
     path:str|Path,        # an aligner `model.onnx`
     width:int|None=None,  # expected embedding width; default: whatever the model says

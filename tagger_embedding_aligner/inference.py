@@ -6,17 +6,19 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/inference.html.md"""
 
 # %% ../nbs/09_inference.ipynb #9654826c
 from __future__ import annotations
-import functools, json
+import functools, json, warnings
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch
+from torch import nn
 from safetensors.torch import load_file
 from fastcore.basics import patch
 from .heads import *
 from .model import *
+from .imgutils_compat import check_aligner_onnx
 
 # %% auto #0
-__all__ = ['mcut_threshold', 'postprocess_tags', 'Aligner']
+__all__ = ['mcut_threshold', 'postprocess_tags', 'Aligner', 'OnnxConverter']
 
 # %% ../nbs/09_inference.ipynb #97dc92a7
 def mcut_threshold(
@@ -94,43 +96,100 @@ class Aligner:
     def __repr__(self): return f"Aligner({self.options.get('model_name')!r}, tagger={self.tagger!r}, width={self.width})"
 
 # %% ../nbs/09_inference.ipynb #2e864abd
-def _export_model(folder:Path, head, hub_kwargs:dict)->tuple:
-    "(model, info) from an export folder."
-    info = json.loads((folder / 'model.json').read_text())
-    opts = info.get('options')
-    if not isinstance(opts, dict) or 'model_name' not in opts:
-        raise ValueError(f"{folder / 'model.json'}: no 'options' with 'model_name'; expected an export's model.json")
-    if not isinstance(head, TaggerHead): head = TaggerHead.from_source(head or opts.get('suffix_model_name', DEFAULT_TAGGER), **hub_kwargs)
-    model = get_model(**{**opts, 'head': head})
-    sd = {k: v for k, v in load_file(str(folder / 'model.safetensors')).items() if k.startswith('converter.')}
-    missing, unexpected = model.load_state_dict(sd, strict=False)
-    if missing or unexpected:
-        raise ValueError(f"{folder / 'model.safetensors'}: weights do not fit converter {opts['model_name']!r}: missing {missing}, unexpected {unexpected}")
-    return model, info
-
-def _is_export(p:Path)->bool: return p.is_dir() and (p / 'model.json').is_file() and (p / 'model.safetensors').is_file()
+class OnnxConverter(nn.Module):
+    "A converter run from its exported `model.onnx` (input `input`, output `embedding`) through onnxruntime."
+    def __init__(self, path:str|Path):
+        super().__init__()
+        import onnxruntime as ort
+        self.path, self.width = str(path), check_aligner_onnx(path)
+        self.session = ort.InferenceSession(self.path, providers=['CPUExecutionProvider'])
+    def forward(self, x):
+        y = self.session.run(['embedding'], {'input': x.detach().float().cpu().numpy()})[0]
+        return torch.from_numpy(y).to(x.device)
 
 # %% ../nbs/09_inference.ipynb #a49440a3
+_PROFILER_BUFFERS = ('total_ops', 'total_params')  # registered on every module by the `thop` profiler
+
+def _pt_converter_weights(path:Path)->dict:
+    "Converter weights of the original tool's `model.pt`, read with `weights_only=True`."
+    try: raw = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:
+        raise ValueError(f"{path}: refused to load (only plain tensors are accepted, weights_only=True): "
+                         f"{str(e).splitlines()[0]}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get('state_dict'), dict):
+        raise ValueError(f"{path}: expected a dict with 'state_dict' (the original tool's model.pt)")
+    return {k: v for k, v in raw['state_dict'].items()
+            if k.startswith('converter.') and k.rsplit('.', 1)[-1] not in _PROFILER_BUFFERS}
+
+def _converter_weights(get)->tuple:
+    "(source path, converter state dict) from `model.safetensors` or `model.pt`; (None, None) when neither exists."
+    if (p := get('model.safetensors')): return p, {k: v for k, v in load_file(str(p)).items() if k.startswith('converter.')}
+    if (p := get('model.pt')): return p, _pt_converter_weights(p)
+    return None, None
+
+# %% ../nbs/09_inference.ipynb #cc4dfdc4
+def _onnx_model(get, opts:dict, head, why:str)->AlignerModel:
+    "The aligner with its converter run from `model.onnx`, or an error saying why neither way works."
+    onnx_path = get('model.onnx')
+    if onnx_path is None: raise ValueError(f"{why}, and there is no model.onnx to run instead")
+    warnings.warn(f"{why}; running {onnx_path} through onnxruntime")
+    return AlignerModel(OnnxConverter(onnx_path), head, opts)
+
+def _folder_model(get, where:str, head, hub_kwargs:dict)->tuple:
+    "(model, info) of an aligner folder whose files `get(name)` returns (a path, or None when absent)."
+    if (mj := get('model.json')) is None: raise FileNotFoundError(f"{where}: no model.json; expected an aligner folder")
+    info = json.loads(Path(mj).read_text())
+    opts = info.get('options')
+    if not isinstance(opts, dict) or 'model_name' not in opts:
+        raise ValueError(f"{where}/model.json: no 'options' with 'model_name'; expected an export's model.json")
+    if not isinstance(head, TaggerHead): head = TaggerHead.from_source(head or opts.get('suffix_model_name', DEFAULT_TAGGER), **hub_kwargs)
+    if opts['model_name'] not in list_converters():
+        return _onnx_model(get, opts, head, f"{where}: converter {opts['model_name']!r} is not registered here"), {**info, 'backend': 'onnxruntime'}
+    try: src, sd = _converter_weights(get)
+    except ValueError as e: return _onnx_model(get, opts, head, str(e)), {**info, 'backend': 'onnxruntime'}
+    if sd is None: raise FileNotFoundError(f"{where}: no model.safetensors or model.pt with the converter's weights")
+    model = get_model(**{**opts, 'head': head})
+    missing, unexpected = model.load_state_dict(sd, strict=False)
+    if missing or unexpected:
+        raise ValueError(f"{src}: weights do not fit converter {opts['model_name']!r}: missing {missing}, unexpected {unexpected}")
+    return model, {**info, 'backend': 'torch'}
+
+# %% ../nbs/09_inference.ipynb #b18d3217
+def _local_files(folder:Path):
+    return lambda f: (folder / f) if (folder / f).is_file() else None
+
+def _hub_files(repo_id:str, name:str, hub_kwargs:dict):
+    "A `get(file)` over `<name>/<file>` of a Hub repo: downloaded on first use, None when the repo has no such file."
+    def get(f):
+        try: return Path(hub_file(repo_id, f'{name}/{f}', **hub_kwargs))
+        except FileNotFoundError as e:
+            if 'has no such file' in str(e) or (f != 'model.json' and 'not in the local cache' in str(e)): return None
+            raise
+    return get
+
+def _is_aligner_folder(p:Path)->bool:
+    return p.is_dir() and (p / 'model.json').is_file() and any((p / f).is_file() for f in ('model.safetensors', 'model.pt', 'model.onnx'))
+
+# %% ../nbs/09_inference.ipynb #098d73dc
 @patch(cls_method=True)
 def from_pretrained(cls:Aligner,
-                    source:str|Path,          # export folder, training workdir / checkpoint, or Hub repo id
+                    source:str|Path,          # aligner folder, training workdir / checkpoint, published name, or Hub repo id
                     name:str|None=None,       # with a repo id: the model's folder in the repo, e.g. `SwinV2_v3_mnum2_all`
                     head=None,                # tagger name, `inv.npz` path or `TaggerHead`; default: the aligner's tagger
                     labels=None,              # tagger name, `selected_tags.csv` path or DataFrame; default: the aligner's tagger
-                    hub_kwargs:dict|None=None,# `cache_dir`, `local_files_only`, `revision` for Hub downloads
+                    hub_kwargs:dict|None=None,# `cache_dir`, `local_files_only`, `revision`, `token` for Hub downloads
                    )->Aligner:
     "Load an aligner for inference."
     hub_kwargs, p = dict(hub_kwargs or {}), Path(source)
-    if name is None and _is_export(p): model, info = _export_model(p, head, hub_kwargs)
+    if name is None and _is_aligner_folder(p): model, info = _folder_model(_local_files(p), str(p), head, hub_kwargs)
     elif name is None and p.exists():
         if head is not None and not isinstance(head, TaggerHead): head = TaggerHead.from_source(head, **hub_kwargs)
         model, info = open_model_with_data(p, head=head, hub_kwargs=hub_kwargs)
-    elif name is not None:
-        hub_file(str(source), f'{name}/model.json', **hub_kwargs)
-        folder = Path(hub_file(str(source), f'{name}/model.safetensors', **hub_kwargs)).parent
-        model, info = _export_model(folder, head, hub_kwargs)
-    else: raise FileNotFoundError(f"{source!r} is neither an export folder, a training workdir or checkpoint, nor (without name=) a Hub repo; "
-                                  "for a Hub repo pass name='<model folder>', e.g. name='SwinV2_v3_mnum2_all'")
+    elif name is not None or '/' not in str(source):
+        repo, name = (str(source), name) if name is not None else (ALIGNER_REPO, str(source))
+        model, info = _folder_model(_hub_files(repo, name, hub_kwargs), f'{repo}/{name}', head, hub_kwargs)
+    else: raise FileNotFoundError(f"{source!r} is neither an aligner folder, a training workdir or checkpoint, nor (without name=) "
+                                  "a published name; for a Hub repo pass name='<model folder>', e.g. name='SwinV2_v3_mnum2_all'")
     return cls(model, labels, hub_kwargs, info)
 
 # %% ../nbs/09_inference.ipynb #9d83d44c
