@@ -1,4 +1,4 @@
-"""Lay out an exported aligner in an offline Hugging Face cache exactly where `imgutils` looks for it, and run `imgutils`' own `denormalize_wd14_emb` and `convert_wd14_emb_to_prediction` on it in a clean subprocess.
+"""Serve an exported aligner from a local Hub exactly where `imgutils` looks for it, and run `imgutils`' own `denormalize_wd14_emb` and `convert_wd14_emb_to_prediction` on it in a clean subprocess that downloads it, then again offline.
 
 Docs: https://deepghs.github.io/tagger_embedding_aligner/imgutils.html.md"""
 
@@ -6,15 +6,16 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/imgutils.html.md"""
 
 # %% ../nbs/07_imgutils.ipynb #03b31ca8
 from __future__ import annotations
-import hashlib, json, os, shutil, subprocess, sys, tempfile
+import json, os, shutil, subprocess, sys, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np, onnx
 from .heads import *
+from .fakehub import FakeHub
 
 # %% auto #0
-__all__ = ['check_aligner_onnx', 'cache_repo_file', 'imgutils_files', 'imgutils_cache', 'ImgutilsResult', 'run_imgutils']
+__all__ = ['check_aligner_onnx', 'imgutils_files', 'serve_aligner', 'ImgutilsResult', 'run_imgutils']
 
 # %% ../nbs/07_imgutils.ipynb #2f4ad64d
 def check_aligner_onnx(
@@ -36,27 +37,6 @@ def check_aligner_onnx(
     return w_out
 
 # %% ../nbs/07_imgutils.ipynb #bb4acdd3
-def cache_repo_file(
-    cache_dir:str|Path,     # HF cache folder (what `HF_HUB_CACHE` points at)
-    repo_id:str,            # e.g. `deepghs/embedding_aligner`
-    filename:str,           # path inside the repo
-    src:str|Path,           # local file to copy there
-    repo_type:str='model',  # `model` or `dataset`
-)->Path:                    # the file's path in the cache
-    "Copy `src` into the HF cache as `filename` of `repo_id` at revision `main` (atomically: temp name, then rename)."
-    repo = Path(cache_dir) / f"{repo_type}s--{repo_id.replace('/', '--')}"
-    ref = repo / 'refs' / 'main'
-    if not ref.exists():
-        ref.parent.mkdir(parents=True, exist_ok=True)
-        ref.write_text(hashlib.sha1(f'{repo_type}:{repo_id}'.encode()).hexdigest())
-    dst = repo / 'snapshots' / ref.read_text().strip() / filename
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if dst.exists() and dst.samefile(src): return dst
-    tmp = dst.with_name(f'.{dst.name}.tmp')
-    shutil.copyfile(src, tmp); os.replace(tmp, dst)
-    return dst
-
-# %% ../nbs/07_imgutils.ipynb #cb812d6f
 def imgutils_files(
     tagger:str,        # imgutils model name, e.g. `SwinV2_v3`
     aligner_name:str,  # imgutils `denormalizer_name`, e.g. `mnum2_all`
@@ -66,32 +46,33 @@ def imgutils_files(
     return {'aligner': (ALIGNER_REPO, f'{tagger}_{aligner_name}/model.onnx'),
             'head': (HEADS_REPO, f'{repo}/inv.npz'), 'labels': (repo, 'selected_tags.csv')}
 
-def imgutils_cache(
-    cache_dir:str|Path,                 # HF cache folder to create or extend
-    tagger:str,                         # imgutils model name, e.g. `SwinV2_v3`
-    aligner_name:str,                   # name of the aligner folder after `<tagger>_`, e.g. `mnum2_all`
-    onnx_path:str|Path,                 # the aligner's `model.onnx`
-    head_npz:str|Path|None=None,        # the tagger head `inv.npz`; needed for tagging
-    labels_csv:str|Path|None=None,      # the tagger's `selected_tags.csv`; needed for tagging
-)->dict:                                # `{'aligner'|'head'|'labels': path in the cache}` for the files written
-    "Lay out an offline HF cache in which imgutils finds aligner `aligner_name` of `tagger` (and the head and labels to tag with)."
-    width = check_aligner_onnx(onnx_path)
-    if head_npz is not None:
-        w, b = load_head_arrays(head_npz)
-        if w.shape[0] != width: raise ValueError(f"{head_npz}: head width {w.shape[0]} != aligner width {width} of {onnx_path}")
-    if labels_csv is not None:
-        n = len(load_labels(labels_csv))
-        if head_npz is not None and n != w.shape[1]: raise ValueError(f"{labels_csv}: {n} tags, but head {head_npz} has {w.shape[1]}")
-    srcs = {'aligner': onnx_path, 'head': head_npz, 'labels': labels_csv}
-    return {k: cache_repo_file(cache_dir, *imgutils_files(tagger, aligner_name)[k], srcs[k])
-            for k in srcs if srcs[k] is not None}
+def serve_aligner(
+    hub,                  # a `FakeHub`
+    tagger:str,           # imgutils model name, e.g. `SwinV2_v3`
+    aligner_name:str,     # the folder name after `<tagger>_`, e.g. `mnum2_all`
+    onnx_path:str|Path,   # the aligner's `model.onnx`
+    root:str|Path,        # folder that holds the served aligner repository
+)->Path:                  # the served copy
+    "Serve `onnx_path` on `hub` as imgutils' aligner `aligner_name` of `tagger` (interface checked first)."
+    check_aligner_onnx(onnx_path)
+    repo, path = imgutils_files(tagger, aligner_name)['aligner']
+    dst = Path(root) / path
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(onnx_path, dst)
+    if (hub.repos.get(('model', repo)) or hub.add(repo, root)).folder != Path(root):
+        raise ValueError(f"{hub} already serves {repo} from another folder")
+    return dst
 
-# %% ../nbs/07_imgutils.ipynb #a7fd7305
+# %% ../nbs/07_imgutils.ipynb #cb812d6f
 _CHILD = r'''
 import json, socket, sys, traceback
 args = json.load(open(sys.argv[1]))
-def _no_network(*a, **k): raise OSError('network access attempted while testing offline')
-socket.socket.connect = socket.socket.connect_ex = _no_network
+_connect = socket.socket.connect
+def _loopback_only(self, address, *a):
+    if not args['endpoint'] or not isinstance(address, tuple) or address[0] not in ('127.0.0.1', 'localhost', '::1'):
+        raise OSError(f'network access to {address} attempted while testing')
+    return _connect(self, address, *a)
+socket.socket.connect = _loopback_only
 try:
     import numpy as np
     from imgutils.tagging import wd14
@@ -116,7 +97,7 @@ except Exception as e:
 print(json.dumps(res))
 '''
 
-# %% ../nbs/07_imgutils.ipynb #e99180b1
+# %% ../nbs/07_imgutils.ipynb #7f4419c1
 @dataclass
 class ImgutilsResult:
     "What imgutils returned for a set of embeddings."
@@ -125,12 +106,13 @@ class ImgutilsResult:
     downloads:list        # `[repo_id, filename]` of each `hf_hub_download` imgutils made
     versions:dict         # imgutils, huggingface_hub, onnxruntime, numpy versions in the child
 
-def _child_env(cache_dir, home)->dict:
+def _child_env(cache_dir, home, endpoint)->dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith('HF_') and k not in ('PYTHONPATH', 'PYTHONHOME')}
-    return {**env, 'HF_HUB_OFFLINE': '1', 'HF_HUB_CACHE': str(Path(cache_dir).resolve()), 'HF_HOME': str(home),
+    hub = {'HF_ENDPOINT': endpoint} if endpoint else {'HF_HUB_OFFLINE': '1'}
+    return {**env, **hub, 'HF_HUB_CACHE': str(Path(cache_dir).resolve()), 'HF_HOME': str(home),
             'HF_HUB_DISABLE_TELEMETRY': '1', 'ONNX_MODE': 'cpu'}
 
-# %% ../nbs/07_imgutils.ipynb #78b40182
+# %% ../nbs/07_imgutils.ipynb #93640f27
 def _missing_files(cache_dir, tagger, aligner_name, tags:bool)->list:
     from huggingface_hub import try_to_load_from_cache
     files = imgutils_files(tagger, aligner_name)
@@ -140,12 +122,12 @@ def _missing_files(cache_dir, tagger, aligner_name, tags:bool)->list:
 def _raise_child_error(res, cache_dir, tagger, aligner_name, tags, python):
     name, msg, tb = res['error']
     missing = _missing_files(cache_dir, tagger, aligner_name, tags)
-    if missing: raise FileNotFoundError(f"imgutils ({name}) could not find {', '.join(missing)} in the HF cache {cache_dir}; lay it out with `imgutils_cache`")
+    if missing: raise FileNotFoundError(f"imgutils ({name}) could not get {', '.join(missing)} (HF cache {cache_dir}): {msg.splitlines()[0]}")
     raise RuntimeError(f"imgutils failed in {python}: {name}: {msg}\n{tb}")
 
-# %% ../nbs/07_imgutils.ipynb #3629b116
+# %% ../nbs/07_imgutils.ipynb #90ab642c
 def run_imgutils(
-    cache_dir:str|Path,               # HF cache laid out by `imgutils_cache`
+    cache_dir:str|Path,               # HF cache imgutils downloads into (or, offline, reads)
     tagger:str,                       # imgutils `model_name`, e.g. `SwinV2_v3`
     aligner_name:str,                 # imgutils `denormalizer_name`
     embs:np.ndarray,                  # embeddings, [width] or [n, width]; imgutils normalizes them itself
@@ -154,8 +136,9 @@ def run_imgutils(
     character_threshold:float=0.85,   # imgutils' default
     python:str|None=None,             # interpreter with dghs-imgutils; default `$IMGUTILS_PYTHON`, else this one
     timeout:float=300,                # seconds before the child is killed
+    endpoint:str|None=None,           # Hub URL to download from (loopback only); None: offline, the cache alone
 )->ImgutilsResult:
-    "Run imgutils' `denormalize_wd14_emb` (and tagging) on `embs` offline, in a subprocess, against the HF cache `cache_dir`."
+    "Run imgutils' `denormalize_wd14_emb` (and tagging) on `embs` in a subprocess, from `endpoint` or offline from `cache_dir`."
     embs = np.asarray(embs, dtype=np.float32)
     if embs.ndim not in (1, 2) or embs.shape[-1] == 0 or not np.isfinite(embs).all() or (np.linalg.norm(embs, axis=-1) == 0).any():
         raise ValueError(f"embs: shape {embs.shape}; expected finite, non-zero [width] or [n, width] embeddings")
@@ -163,9 +146,9 @@ def run_imgutils(
     with tempfile.TemporaryDirectory() as d:
         d = Path(d); np.save(d/'embs.npy', embs, allow_pickle=False)
         args = dict(embs=str(d/'embs.npy'), out=str(d/'out.npy'), tagger=tagger, aligner_name=aligner_name, tags=tags,
-                    general_threshold=general_threshold, character_threshold=character_threshold)
+                    general_threshold=general_threshold, character_threshold=character_threshold, endpoint=endpoint)
         (d/'args.json').write_text(json.dumps(args)); (d/'child.py').write_text(_CHILD)
-        p = subprocess.run([python, str(d/'child.py'), str(d/'args.json')], env=_child_env(cache_dir, d/'hf_home'),
+        p = subprocess.run([python, str(d/'child.py'), str(d/'args.json')], env=_child_env(cache_dir, d/'hf_home', endpoint),
                            capture_output=True, text=True, timeout=timeout, cwd=d)
         if p.returncode == 3:
             raise ImportError(f"dghs-imgutils is not importable by {python}: {json.loads(p.stdout)['import_error']}. "
