@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np, torch
 from torch.utils.data import Dataset, Subset, random_split
 from fastcore.basics import patch
+from .hub import *
 from .heads import *
 from .remote import fetch_embeddings, read_source, member_offset
 

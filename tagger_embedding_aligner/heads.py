@@ -6,22 +6,17 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/heads.html.md"""
 
 # %% ../nbs/00_heads.ipynb #213259e2
 from __future__ import annotations
-import functools, os, re
+import functools, os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch
 from torch import nn
-from huggingface_hub import hf_hub_download
-from contextlib import contextmanager
-from huggingface_hub import constants
-from huggingface_hub.errors import (EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError,
-                                    RevisionNotFoundError, HfHubHTTPError, OfflineModeIsEnabled)
+from .hub import *
 
 # %% auto #0
-__all__ = ['DEFAULT_TAGGER', 'TAGGERS', 'HEADS_REPO', 'DATASET_REPO', 'ALIGNER_REPO', 'RATING', 'GENERAL', 'CHARACTER',
-           'TaggerInfo', 'get_tagger', 'hub_errors', 'hub_file', 'head_file', 'labels_file', 'CachedFile',
-           'cached_repo_path', 'load_head_arrays', 'load_labels', 'head_predictions', 'TaggerHead']
+__all__ = ['DEFAULT_TAGGER', 'TAGGERS', 'RATING', 'GENERAL', 'CHARACTER', 'TaggerInfo', 'get_tagger', 'head_file', 'labels_file',
+           'load_head_arrays', 'load_labels', 'head_predictions', 'TaggerHead']
 
 # %% ../nbs/00_heads.ipynb #3389aab4
 @dataclass(frozen=True)
@@ -43,9 +38,7 @@ TAGGERS = {t.name: t for t in [
     TaggerInfo('MOAT',        'SmilingWolf/wd-v1-4-moat-tagger-v2',       1024, 9083),
 ]}
 
-HEADS_REPO = 'deepghs/wd14_tagger_with_embeddings'  # model repo: `<tagger repo>/inv.npz` holds W and b
-DATASET_REPO = 'deepghs/wd14_tagger_inversion'      # dataset repo: `<tagger name>/*.npz` training data
-ALIGNER_REPO = 'deepghs/embedding_aligner'          # model repo of published aligners: `<tagger>_<name>/model.onnx`
+
 
 # %% ../nbs/00_heads.ipynb #751fea4d
 def get_tagger(
@@ -57,56 +50,6 @@ def get_tagger(
         raise KeyError(f"Unknown tagger {name!r}; expected one of: {', '.join(TAGGERS)}")
     return TAGGERS[name]
 
-# %% ../nbs/00_heads.ipynb #cac04a3b
-def _hub_message(e:Exception, what:str, offline:bool, cache_dir)->tuple:
-    "(exception class, message) for a huggingface_hub error `e` about `what`."
-    status = getattr(getattr(e, 'response', None), 'status_code', None)
-    if isinstance(e, RevisionNotFoundError): return FileNotFoundError, f"{what}: no such revision on the Hub"
-    if isinstance(e, RepositoryNotFoundError):
-        return FileNotFoundError, f"{what}: the repository does not exist, or is private and the token cannot read it"
-    if isinstance(e, EntryNotFoundError) and not isinstance(e, LocalEntryNotFoundError):
-        return FileNotFoundError, f"{what}: the repository has no such file"
-    if isinstance(e, (LocalEntryNotFoundError, OfflineModeIsEnabled)):
-        if offline: return FileNotFoundError, (f"{what}: not in the local cache ({cache_dir or 'default'}) and downloads are "
-                                               "off (HF_HUB_OFFLINE=1 or local_files_only); download it once online")
-        return ConnectionError, f"{what}: the Hub ({constants.ENDPOINT}) cannot be reached and the file is not in the cache"
-    if status in (401, 403): return PermissionError, f"{what}: the Hub refused the token (HTTP {status}); check HF_TOKEN"
-    if isinstance(e, HfHubHTTPError): return OSError, f"{what}: the Hub answered HTTP {status}"
-    return ConnectionError, f"{what}: the Hub ({constants.ENDPOINT}) cannot be reached ({type(e).__name__})"
-
-@contextmanager
-def hub_errors(
-    repo_id:str,                 # the repository being read or written
-    filename:str|None=None,      # the file, when there is one
-    repo_type:str='model',       # `model` or `dataset`
-    revision:str|None=None,      # the revision asked for
-    local_files_only:bool=False, # whether downloads were off for this call
-    cache_dir=None,              # the cache used, for the message
-    token:str|None=None,         # masked in every message
-):
-    "Re-raise Hub and network errors as one-line `FileNotFoundError`, `PermissionError` or `ConnectionError`."
-    what = (f"{filename!r} in " if filename else '') + f"{repo_type} repo {repo_id!r}" + (f" at revision {revision!r}" if revision else '')
-    try: yield
-    except (HfHubHTTPError, EntryNotFoundError, OfflineModeIsEnabled, OSError) as e:
-        if isinstance(e, OSError) and not isinstance(e, (HfHubHTTPError, LocalEntryNotFoundError, ConnectionError)): raise
-        cls, msg = _hub_message(e, what, local_files_only or constants.is_offline_mode(), cache_dir)
-        raise cls(msg.replace(token, '***') if isinstance(token, str) and token else msg) from None
-
-# %% ../nbs/00_heads.ipynb #4e9e037c
-def hub_file(
-    repo_id:str,                # e.g. `deepghs/wd14_tagger_inversion`
-    filename:str,               # path inside the repo
-    repo_type:str='model',      # `model` or `dataset`
-    revision:str|None=None,     # branch, tag or commit; default `main`
-    cache_dir:str|None=None,    # HF cache folder; default: huggingface_hub's
-    local_files_only:bool=False,# never touch the network
-    token:str|bool|None=None,   # Hub token; default: huggingface_hub's (`HF_TOKEN` or the saved login)
-)->str:
-    "Local path of `filename` in the Hub repo `repo_id`, downloaded into (or found in) the HF cache."
-    with hub_errors(repo_id, filename, repo_type, revision, local_files_only, cache_dir, token):
-        return hf_hub_download(repo_id, filename, repo_type=repo_type, revision=revision, cache_dir=cache_dir,
-                               local_files_only=local_files_only, token=token)
-
 # %% ../nbs/00_heads.ipynb #246f753a
 def head_file(name:str=DEFAULT_TAGGER, **kwargs)->str:
     "Path of tagger `name`'s head weights `inv.npz` (keys `weights` [width, tags], `bias` [tags]). `kwargs` go to `hub_file`."
@@ -117,23 +60,6 @@ def labels_file(name:str=DEFAULT_TAGGER, **kwargs)->str:
     return hub_file(get_tagger(name).repo, 'selected_tags.csv', **kwargs)
 
 
-
-# %% ../nbs/00_heads.ipynb #714a68cc
-@dataclass(frozen=True)
-class CachedFile:
-    "Where a file of a Hugging Face cache comes from."
-    cache_dir:str; repo_type:str; repo_id:str; revision:str; path:str
-
-def cached_repo_path(
-    path:str|Path, # a file path inside an HF cache snapshot (symlinks are not followed)
-)->CachedFile|None:# its cache, repo and path in the repo; None when `path` is not in a cache snapshot
-    "Read the cache folder, repository, revision and repo path of a file in a Hugging Face cache."
-    parts = Path(os.path.abspath(path)).parts
-    for i in range(len(parts) - 3, 0, -1):
-        m = re.fullmatch(r'(model|dataset|space)s--(.+?)--(.+)', parts[i])
-        if m and parts[i + 1] == 'snapshots':
-            return CachedFile(str(Path(*parts[:i])), m[1], f'{m[2]}/{m[3]}', parts[i + 2], '/'.join(parts[i + 3:]))
-    return None
 
 # %% ../nbs/00_heads.ipynb #6ada7f53
 @functools.lru_cache(maxsize=8)

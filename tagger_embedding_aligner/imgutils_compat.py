@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np, onnx
+from .hub import *
 from .heads import *
 from .fakehub import FakeHub
 

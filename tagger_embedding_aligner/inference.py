@@ -13,6 +13,7 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 from safetensors.torch import load_file
 from fastcore.basics import patch
+from .hub import *
 from .heads import *
 from .model import *
 from .imgutils_compat import check_aligner_onnx

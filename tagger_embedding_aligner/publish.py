@@ -15,6 +15,7 @@ from fastcore.basics import patch
 from fastcore.script import call_parse, CliError
 from huggingface_hub import HfApi, CommitOperationAdd, hf_hub_download
 from huggingface_hub.utils import validate_repo_id, HFValidationError
+from .hub import hub_errors
 
 # %% auto #0
 __all__ = ['TMP_PREFIX', 'MODEL_FILES', 'MODEL_KEYS', 'METRIC_KEYS', 'Repo', 'check_repo_path', 'LocalRepo', 'commit_operations',
@@ -98,13 +99,9 @@ def commit_operations(
             for p, v in sorted(files.items())]
 
 # %% ../nbs/08_publish.ipynb #ab39da5b
-@contextmanager
-def _masked(secret:str):
-    "Re-raise any exception whose message contains `secret` as a `RuntimeError` with it masked (and no chained context)."
-    try: yield
-    except Exception as e:
-        if secret and secret in str(e): raise RuntimeError(str(e).replace(secret, '***')) from None
-        raise
+def _hub_call(self, path:str|None=None):
+    "The `hub_errors` context for a call on this repo (and `path`)."
+    return hub_errors(self.repo_id, path, self.repo_type, self.revision, token=self._token)
 
 class HubRepo(Repo):
     "A Hugging Face Hub repository (`repo_type` model); writes need a token (`token` or `HF_TOKEN`)."
@@ -118,25 +115,26 @@ class HubRepo(Repo):
         self.api = HfApi(token=token, endpoint=endpoint)
     def __repr__(self): return f"HubRepo({self.repo_id!r}, revision={self.revision!r})"
     def _kw(self): return dict(repo_id=self.repo_id, repo_type=self.repo_type)
+    _errors = _hub_call
 
 # %% ../nbs/08_publish.ipynb #41cf9a96
 @patch
 def exists(self:HubRepo)->bool:
-    with _masked(self._token): return self.api.repo_exists(**self._kw())
+    with self._errors(): return self.api.repo_exists(**self._kw())
 
 @patch
 def create(self:HubRepo):
-    with _masked(self._token):
+    with self._errors():
         self.api.create_repo(**self._kw(), exist_ok=True)
         if self.revision not in (None, 'main'): self.api.create_branch(**self._kw(), branch=self.revision, exist_ok=True)
 
 @patch
 def files(self:HubRepo)->list:
-    with _masked(self._token): return sorted(self.api.list_repo_files(**self._kw(), revision=self.revision))
+    with self._errors(): return sorted(self.api.list_repo_files(**self._kw(), revision=self.revision))
 
 @patch
 def read_bytes(self:HubRepo, path:str)->bytes:
-    with _masked(self._token):
+    with self._errors(path):
         return Path(hf_hub_download(**self._kw(), filename=check_repo_path(path), revision=self.revision,
                                     token=self._token, endpoint=self.api.endpoint)).read_bytes()
 
@@ -144,7 +142,7 @@ def read_bytes(self:HubRepo, path:str)->bytes:
 def commit(self:HubRepo, files:dict, message:str):
     "One Hub commit that adds `files` ({repo path: bytes or local file path})."
     ops = commit_operations(files)
-    with _masked(self._token):
+    with self._errors():
         return self.api.create_commit(**self._kw(), operations=ops, commit_message=message, revision=self.revision)
 
 # %% ../nbs/08_publish.ipynb #21968f0e

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from huggingface_hub import HfFileSystem, constants, get_hf_file_metadata, hf_hub_url
+from .hub import *
 from .heads import *
 
 # %% auto #0

@@ -14,6 +14,7 @@ import numpy as np, pandas as pd
 from fastcore.basics import patch
 from fastcore.script import call_parse
 from huggingface_hub import hf_hub_download, try_to_load_from_cache, scan_cache_dir
+from .hub import *
 from .heads import *
 from .fakehub import FakeHub
 
