@@ -15,40 +15,12 @@ from torch import nn
 from .hub import *
 
 # %% auto #0
-__all__ = ['DEFAULT_TAGGER', 'TAGGERS', 'RATING', 'GENERAL', 'CHARACTER', 'TaggerInfo', 'get_tagger', 'head_file', 'labels_file',
-           'load_head_arrays', 'load_labels', 'head_predictions', 'TaggerHead']
+__all__ = ['RATING', 'GENERAL', 'CHARACTER', 'head_file', 'labels_file', 'load_head_arrays', 'load_labels', 'head_predictions',
+           'TaggerHead', 'TaggerInfo', 'DEFAULT_TAGGER', 'TAGGERS', 'get_tagger', 'HEADS_REPO', 'DATASET_REPO',
+           'ALIGNER_REPO', 'hub_file']
 
 # %% ../nbs/00_heads.ipynb #3389aab4
-@dataclass(frozen=True)
-class TaggerInfo:
-    "One WD tagger: its short `name`, Hub `repo`, embedding `width` and number of `tags`."
-    name:str; repo:str; width:int; tags:int
-
-DEFAULT_TAGGER = 'SwinV2_v3'
-TAGGERS = {t.name: t for t in [
-    TaggerInfo('SwinV2_v3',   'SmilingWolf/wd-swinv2-tagger-v3',          1024, 10861),
-    TaggerInfo('ConvNext_v3', 'SmilingWolf/wd-convnext-tagger-v3',        1024, 10861),
-    TaggerInfo('ViT_v3',      'SmilingWolf/wd-vit-tagger-v3',             768,  10861),
-    TaggerInfo('ViT_Large',   'SmilingWolf/wd-vit-large-tagger-v3',       1024, 10861),
-    TaggerInfo('EVA02_Large', 'SmilingWolf/wd-eva02-large-tagger-v3',     1024, 10861),
-    TaggerInfo('SwinV2',      'SmilingWolf/wd-v1-4-swinv2-tagger-v2',     1024, 9083),
-    TaggerInfo('ConvNext',    'SmilingWolf/wd-v1-4-convnext-tagger-v2',   1024, 9083),
-    TaggerInfo('ConvNextV2',  'SmilingWolf/wd-v1-4-convnextv2-tagger-v2', 1024, 9083),
-    TaggerInfo('ViT',         'SmilingWolf/wd-v1-4-vit-tagger-v2',        768,  9083),
-    TaggerInfo('MOAT',        'SmilingWolf/wd-v1-4-moat-tagger-v2',       1024, 9083),
-]}
-
-
-
-# %% ../nbs/00_heads.ipynb #751fea4d
-def get_tagger(
-    name:str=DEFAULT_TAGGER, # short tagger name, e.g. `SwinV2_v3`
-)->TaggerInfo:
-    "The registry entry of tagger `name`; an unknown name lists the known ones."
-    if isinstance(name, TaggerInfo): return name
-    if name not in TAGGERS:
-        raise KeyError(f"Unknown tagger {name!r}; expected one of: {', '.join(TAGGERS)}")
-    return TAGGERS[name]
+_all_ = ['TaggerInfo', 'DEFAULT_TAGGER', 'TAGGERS', 'get_tagger', 'HEADS_REPO', 'DATASET_REPO', 'ALIGNER_REPO', 'hub_file']
 
 # %% ../nbs/00_heads.ipynb #246f753a
 def head_file(name:str=DEFAULT_TAGGER, **kwargs)->str:

@@ -20,12 +20,45 @@ except ImportError:
     except ImportError: TransportError = OSError  # requests' errors are OSErrors
 
 # %% auto #0
-__all__ = ['HEADS_REPO', 'DATASET_REPO', 'ALIGNER_REPO', 'hub_errors', 'hub_file', 'CachedFile', 'cached_repo_path']
+__all__ = ['HEADS_REPO', 'DATASET_REPO', 'ALIGNER_REPO', 'DEFAULT_TAGGER', 'TAGGERS', 'TaggerInfo', 'get_tagger', 'hub_errors',
+           'hub_file', 'CachedFile', 'cached_repo_path']
 
 # %% ../nbs/00_cache.ipynb #c4092c5a
 HEADS_REPO = 'deepghs/wd14_tagger_with_embeddings'  # model repo: `<tagger repo>/inv.npz` holds W and b
 DATASET_REPO = 'deepghs/wd14_tagger_inversion'      # dataset repo: `<tagger name>/*.npz` training data
 ALIGNER_REPO = 'deepghs/embedding_aligner'          # model repo of published aligners: `<tagger>_<name>/model.onnx`
+
+# %% ../nbs/00_cache.ipynb #dd5e8dc2
+@dataclass(frozen=True)
+class TaggerInfo:
+    "One WD tagger: its short `name`, Hub `repo`, embedding `width` and number of `tags`."
+    name:str; repo:str; width:int; tags:int
+
+DEFAULT_TAGGER = 'SwinV2_v3'
+TAGGERS = {t.name: t for t in [
+    TaggerInfo('SwinV2_v3',   'SmilingWolf/wd-swinv2-tagger-v3',          1024, 10861),
+    TaggerInfo('ConvNext_v3', 'SmilingWolf/wd-convnext-tagger-v3',        1024, 10861),
+    TaggerInfo('ViT_v3',      'SmilingWolf/wd-vit-tagger-v3',             768,  10861),
+    TaggerInfo('ViT_Large',   'SmilingWolf/wd-vit-large-tagger-v3',       1024, 10861),
+    TaggerInfo('EVA02_Large', 'SmilingWolf/wd-eva02-large-tagger-v3',     1024, 10861),
+    TaggerInfo('SwinV2',      'SmilingWolf/wd-v1-4-swinv2-tagger-v2',     1024, 9083),
+    TaggerInfo('ConvNext',    'SmilingWolf/wd-v1-4-convnext-tagger-v2',   1024, 9083),
+    TaggerInfo('ConvNextV2',  'SmilingWolf/wd-v1-4-convnextv2-tagger-v2', 1024, 9083),
+    TaggerInfo('ViT',         'SmilingWolf/wd-v1-4-vit-tagger-v2',        768,  9083),
+    TaggerInfo('MOAT',        'SmilingWolf/wd-v1-4-moat-tagger-v2',       1024, 9083),
+]}
+
+
+
+# %% ../nbs/00_cache.ipynb #9df61649
+def get_tagger(
+    name:str=DEFAULT_TAGGER, # short tagger name, e.g. `SwinV2_v3`
+)->TaggerInfo:
+    "The registry entry of tagger `name`; an unknown name lists the known ones."
+    if isinstance(name, TaggerInfo): return name
+    if name not in TAGGERS:
+        raise KeyError(f"Unknown tagger {name!r}; expected one of: {', '.join(TAGGERS)}")
+    return TAGGERS[name]
 
 # %% ../nbs/00_cache.ipynb #7c85a3ef
 def _hub_message(e:Exception, what:str, offline:bool, cache_dir)->tuple:

@@ -7,6 +7,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/list.html.md"""
 # %% ../nbs/08a_list.ipynb #85ad807a
 from __future__ import annotations
 import re, sys
+from datetime import datetime, timezone
 from fastcore.script import call_parse, CliError
 import yaml
 from huggingface_hub import ModelCard, ModelCardData
@@ -41,10 +42,12 @@ def model_names(files:list)->list:
 
 def read_rows(repo:Repo)->tuple:
     "(rows newest first, taggers) of the models in `repo`."
-    models = [(n, repo.read_json(f'{n}/model.json'), repo.read_json(f'{n}/metrics.json')) for n in model_names(repo.files())]
+    models = [(n, listing_info(repo.read_json(f'{n}/model.json'), n), repo.read_json(f'{n}/metrics.json'))
+              for n in model_names(repo.files())]
     for n, info, metrics in models: check_model_info(info, metrics, n)
     models.sort(key=lambda m: m[0])
-    models.sort(key=lambda m: parse_time(m[1]['exported_at']), reverse=True)   # stable: ties stay by name
+    oldest = datetime.min.replace(tzinfo=timezone.utc)  # the original tool recorded no export time
+    models.sort(key=lambda m: parse_time(m[1]['exported_at']) if m[1]['exported_at'] else oldest, reverse=True)
     return [model_row(*m) for m in models], sorted({m[1]['tagger'] for m in models})
 
 # %% ../nbs/08a_list.ipynb #40508128

@@ -15,12 +15,12 @@ from fastcore.basics import patch
 from fastcore.script import call_parse, CliError
 from huggingface_hub import HfApi, CommitOperationAdd, hf_hub_download
 from huggingface_hub.utils import validate_repo_id, HFValidationError
-from .hub import hub_errors
+from .hub import hub_errors, TAGGERS
 
 # %% auto #0
 __all__ = ['TMP_PREFIX', 'MODEL_FILES', 'MODEL_KEYS', 'METRIC_KEYS', 'Repo', 'check_repo_path', 'LocalRepo', 'commit_operations',
-           'HubRepo', 'open_repo', 'check_model_info', 'parse_time', 'fake_export', 'check_export', 'folder_files',
-           'is_workdir', 'as_export', 'publish_model', 'seed_argv', 'seed_short_flags', 'tea_publish']
+           'HubRepo', 'open_repo', 'listing_info', 'check_model_info', 'parse_time', 'fake_export', 'check_export',
+           'folder_files', 'is_workdir', 'as_export', 'publish_model', 'seed_argv', 'seed_short_flags', 'tea_publish']
 
 # %% ../nbs/08_publish.ipynb #03d60351
 class Repo:
@@ -161,20 +161,33 @@ def open_repo(
 
 # %% ../nbs/08_publish.ipynb #b76ac543
 MODEL_FILES = ('model.onnx', 'model.pt', 'model.safetensors')
-MODEL_KEYS = {'tagger': str, 'width': int, 'tags': int, 'macs': int, 'params': int, 'exported_at': str}
+MODEL_KEYS = {'tagger': str, 'width': int, 'tags': int, 'macs': int, 'params': int, 'exported_at': (str, type(None))}
 METRIC_KEYS = ('emb_cos', 'emb_norms', 'loss', 'pred_mse')
 
+def listing_info(
+    info:dict,  # parsed model.json: ours, or the original tool's (`options` + `profile`)
+    name:str,   # folder name, `<tagger>_<aligner>`
+)->dict:        # `info` with the keys of `MODEL_KEYS`
+    "The model.json fields the model table needs; the original tool's layout is translated (no export time: None)."
+    if 'tagger' in info or not isinstance(info.get('profile'), dict): return info
+    opts, prof = info.get('options') or {}, info['profile']
+    tagger = opts.get('suffix_model_name') or name.rsplit('_m', 1)[0]
+    num = lambda v: int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+    return {**info, 'tagger': tagger, 'width': num(opts.get('n')), 'tags': TAGGERS[tagger].tags if tagger in TAGGERS else None,
+            'macs': num(prof.get('flops')), 'params': num(prof.get('params')), 'exported_at': None}  # thop's "flops" are MACs
+
 def check_model_info(
-    info:dict,     # parsed model.json
+    info:dict,     # parsed model.json (see `listing_info`)
     metrics:dict,  # parsed metrics.json
     where:str,     # folder name, for error messages
 ):
     "Raise `ValueError` naming `where` unless model.json and metrics.json hold what the model table needs."
     for k, t in MODEL_KEYS.items():
         if not isinstance(info.get(k), t) or isinstance(info.get(k), bool):
-            raise ValueError(f"{where}/model.json: key {k!r} should be {t.__name__}, got {info.get(k)!r}")
-    try: parse_time(info['exported_at'])
-    except ValueError: raise ValueError(f"{where}/model.json: exported_at {info['exported_at']!r} is not an ISO-8601 time") from None
+            raise ValueError(f"{where}/model.json: key {k!r} should be {getattr(t, '__name__', 'str')}, got {info.get(k)!r}")
+    if info['exported_at'] is not None:
+        try: parse_time(info['exported_at'])
+        except ValueError: raise ValueError(f"{where}/model.json: exported_at {info['exported_at']!r} is not an ISO-8601 time") from None
     for k in METRIC_KEYS:
         if not isinstance(metrics.get(k), (int, float)) or isinstance(metrics.get(k), bool):
             raise ValueError(f"{where}/metrics.json: key {k!r} should be a number, got {metrics.get(k)!r}")
