@@ -537,14 +537,15 @@ def short_fit_losses(model_name:str, dataset, steps:int=30, bs:int=64, lr:float=
     return losses
 
 # %% ../nbs/05_train.ipynb #ae0d6148
-def _datasets(world, profile, world_seed, tagger, samples, blocks, block_size, test_ratio, seed):
+def _datasets(world, profile, world_seed, tagger, samples, blocks, block_size, test_ratio, seed, embs_only=True):
     if world:
         from tagger_embedding_aligner.synthetic import make_world
         w = make_world(world, profile=profile, seed=world_seed, samples=(samples,) if samples else (), blocks=blocks or 0,
                        block_size=block_size, tagger=tagger)
         files = [w.samples_file(samples)] if samples else w.block_files()
     else:
-        files = [get_samples_file(tagger, samples)] if samples else [get_block_file(tagger, i) for i in range(blocks)]
+        files = ([get_samples_file(tagger, samples, embs_only=embs_only)] if samples else
+                 [get_block_file(tagger, i, embs_only=embs_only) for i in range(blocks)])
     if not files: raise ValueError("no data selected: pass --samples N or --blocks N")
     ds = EmbeddingDataset(files)
     return ds, *dataset_split(ds, [1 - test_ratio, test_ratio], seed=seed)
@@ -577,10 +578,12 @@ def tea_train(
     noise_cos:float=None,    # train on directions perturbed to a cosine in [noise_cos, 1] (noise-aware aligner)
     noise_p:float=0.5,       # share of training rows perturbed when --noise-cos is given
     quiet:bool=False,        # no progress bars
+    full_files:bool=False,   # download whole Hub data files; default: embeddings only (preds are recomputed anyway)
 ):
     "Train an aligner (on the synthetic world or the Hub data) and report it against the reference points."
     t0 = time.time()
-    ds, tr, te = _datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size, test_ratio, seed)
+    ds, tr, te = _datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size, test_ratio, seed,
+                           embs_only=not full_files)
     workdir = workdir or f'runs/{tagger}_m{model}'
     t1 = time.time()
     res = train_model(tr, te, tagger, model, workdir, batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd,
