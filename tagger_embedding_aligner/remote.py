@@ -91,16 +91,20 @@ def _copy_range(read, start:int, nbytes:int, part:Path, chunk:int, progress=None
             if progress: progress(done, nbytes)
 
 # %% ../nbs/01c_remote.ipynb #00da6725
+def _write_source(dest:Path, source:dict):
+    "Write the sidecar of `dest` atomically."
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = sidecar(dest).with_name(sidecar(dest).name + '.tmp')
+    tmp.write_text(json.dumps(source, indent=2))
+    os.replace(tmp, sidecar(dest))
+
 def _assemble(dest:Path, part:Path, embs:NpyMember, rows, preds_sample, source:dict):
     "Write the local npz (embs from `part`, the sampled preds rows) and its sidecar, atomically."
     from tagger_embedding_aligner.synthetic import write_npz
     def chunks(step=1 << 24):
         with open(part, 'rb') as f:
             for data in iter(lambda: f.read(step), b''): yield np.frombuffer(data, embs.dtype)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = sidecar(dest).with_name(sidecar(dest).name + '.tmp')
-    tmp.write_text(json.dumps(source, indent=2))
-    os.replace(tmp, sidecar(dest))
+    _write_source(dest, source)
     write_npz(dest, {'embs': (embs.shape, np.dtype(embs.dtype), chunks()), 'preds_rows': np.asarray(rows, np.int64),
                      'preds_sample': preds_sample})
     part.unlink()
@@ -113,9 +117,12 @@ def _remote_meta(repo_id, path, repo_type, revision, token, local_files_only, wh
         m = get_hf_file_metadata(hf_hub_url(repo_id, path, repo_type=repo_type, revision=revision), token=token)
     return m.etag, m.size, m.commit_hash
 
-def _complete(dest:Path, etag:str|None)->bool:
+def _complete(dest:Path, etag:str|None, hub_cache_dir)->bool:
+    "Whether `dest` is a complete entry for `etag` (any, offline); its recorded HF cache is updated to `hub_cache_dir`."
     src = read_source(dest)
-    return dest.is_file() and src is not None and (etag is None or src['etag'] == etag)
+    if not dest.is_file() or src is None or (etag is not None and src['etag'] != etag): return False
+    if hub_cache_dir and src.get('hub_cache_dir') != hub_cache_dir: _write_source(dest, {**src, 'hub_cache_dir': hub_cache_dir})
+    return True
 
 # %% ../nbs/01c_remote.ipynb #2c70db7c
 def fetch_embeddings(
@@ -134,7 +141,7 @@ def fetch_embeddings(
     "Download only the `embs` of a remote npz (and a sample of `preds` rows) into the local cache; resumable."
     dest = _entry(tea_cache_dir(cache_dir), repo_type, repo_id, path)
     meta = _remote_meta(repo_id, path, repo_type, revision, token, local_files_only, dest)
-    if _complete(dest, meta and meta[0]): return dest
+    if _complete(dest, meta and meta[0], hub_cache_dir): return dest
     if meta is None: raise FileNotFoundError(f"{path!r} in {repo_type} repo {repo_id!r}: no embeddings-only copy in "
                                              f"{dest.parent} and downloads are off (HF_HUB_OFFLINE=1 or local_files_only)")
     etag, size, commit = meta

@@ -12,4 +12,5 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 [ -x .venv-imgutils/bin/python ] || python3 -m venv .venv-imgutils
 .venv-imgutils/bin/python -c "import imgutils.tagging, onnxruntime" 2>/dev/null || .venv-imgutils/bin/pip install -q "dghs-imgutils>=0.17" onnxruntime </dev/null  # imgutils pip-installs onnxruntime at import otherwise
 export IMGUTILS_PYTHON="$PWD/.venv-imgutils/bin/python"
+export TEA_TEST_FLAGS="imgutils ${TEA_TEST_FLAGS:-}"  # cells flagged `imgutils` need IMGUTILS_PYTHON; plain nbdev-test skips them
 exec .venv/bin/python -m pytest -n 2 "$@" </dev/null
