@@ -178,6 +178,9 @@ class EmbeddingDataset(Dataset):
         if bad: raise ValueError(f"preds disagree with the head (file, max |diff|): {bad}; "
                                  + ("targets='recompute' needs agreement" if targets == 'recompute' else
                                     "an embeddings-only file has no stored preds to fall back on: is the head right?"))
+        self._warn_fallback(targets)
+        if not self.recompute:
+            for f, p in zip(self.files, self.preds): _scan_preds(f, p)
 
     def __len__(self): return int(self.offsets[-1])
     @property
@@ -219,6 +222,26 @@ def _release_map(a)->bool:
     mm = getattr(a, '_mmap', None)
     if mm is None or not hasattr(mm, 'madvise'): return False
     mm.madvise(mmap.MADV_DONTNEED); return True
+
+@patch
+def _warn_fallback(self:EmbeddingDataset, targets:str):
+    "Say loudly, naming the files, when `auto` falls back to stored preds because they disagree with the head."
+    if targets != 'auto' or self.recompute: return
+    bad = [f"{f} (max |diff| {v['max_abs_diff']:.3g})" for f, v in zip(self.files, self.verification) if not v['ok']]
+    warnings.warn(f"preds of {', '.join(bad)} disagree with the head {self.head_source or 'given'}: training reads the stored "
+                  "preds of every file instead of recomputing them. Files of another tagger, or the wrong head? Pass head=, "
+                  "or targets='stored' to silence this.", stacklevel=3)
+
+def _scan_preds(f:Path, preds, chunk:int=2048):
+    "Check stored predictions before they are trained on: finite probabilities in [0, 1] (not logits), naming the row."
+    for i in range(0, len(preds), chunk):
+        block = np.asarray(preds[i:i + chunk], np.float32)
+        _release_map(preds)
+        bad = np.flatnonzero(~(np.isfinite(block) & (block >= 0) & (block <= 1)).all(1))
+        if len(bad):
+            v = block[bad[0]][~(np.isfinite(block[bad[0]]) & (block[bad[0]] >= 0) & (block[bad[0]] <= 1))][0]
+            raise ValueError(f"{f}: row {i + bad[0]} of 'preds' holds {v}; expected probabilities in [0, 1] "
+                             "(sigmoid outputs, not logits, no NaN)")
 
 def _scan_rows(f:Path, embs, chunk:int=8192)->np.ndarray:
     "Norms of all rows; raises on the first NaN/inf or zero-norm row, naming file and row."

@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/heads.html.md"""
 
 # %% ../nbs/00_heads.ipynb #213259e2
 from __future__ import annotations
-import functools, os
+import functools, os, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,14 +34,30 @@ def labels_file(name:str=DEFAULT_TAGGER, **kwargs)->str:
 
 
 # %% ../nbs/00_heads.ipynb #6ada7f53
+def _head_array(f, key:str, path:str)->np.ndarray:
+    "Array `key` of an open head npz as float32, or an error naming the file and key."
+    try: a = f[key]
+    except ValueError as e: raise ValueError(f"{path}: head array {key!r} cannot be read without unpickling ({e}); expected float arrays") from None
+    if a.dtype.kind not in 'fiu': raise ValueError(f"{path}: head array {key!r} is {a.dtype}; expected float")
+    a = a.astype(np.float32)
+    if not np.isfinite(a).all():
+        raise ValueError(f"{path}: head array {key!r} has {int((~np.isfinite(a)).sum())} NaN or inf values; expected finite numbers")
+    return a
+
 @functools.lru_cache(maxsize=8)
-def _read_head_npz(path:str):
-    with np.load(path, allow_pickle=False) as f:
+def _read_head_npz(path:str, size:int, mtime_ns:int):
+    "The head arrays of `path`, cached by path, size and modification time (a replaced file is read again)."
+    try: f = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{path}: not a readable head npz (empty, truncated or not an npz: {e}); expected 'weights' and 'bias'") from None
+    if not hasattr(f, 'files'): raise ValueError(f"{path}: a single .npy array, not an npz; expected 'weights' and 'bias'")
+    with f:
         missing = {'weights', 'bias'} - set(f.files)
         if missing: raise KeyError(f"{path}: head npz lacks key(s) {sorted(missing)}; expected 'weights' [width, tags] and 'bias' [tags]")
-        w, b = f['weights'].astype(np.float32), f['bias'].astype(np.float32)
-    if w.ndim != 2 or b.shape != (w.shape[1],):
-        raise ValueError(f"{path}: head shapes weights {w.shape}, bias {b.shape}; expected [width, tags] and [tags]")
+        try: w, b = _head_array(f, 'weights', path), _head_array(f, 'bias', path)
+        except (zipfile.BadZipFile, EOFError, OSError) as e: raise ValueError(f"{path}: head npz is truncated or corrupt ({e})") from None
+    if w.ndim != 2 or b.shape != (w.shape[1],) or 0 in w.shape:
+        raise ValueError(f"{path}: head shapes weights {w.shape}, bias {b.shape}; expected [width, tags] and [tags], non-empty")
     w.setflags(write=False); b.setflags(write=False)
     return w, b
 
@@ -52,7 +68,8 @@ def load_head_arrays(
     "Head weights and bias of a tagger, from the Hub (through the cache) or from a local `inv.npz`."
     path = Path(source) if str(source).endswith('.npz') else Path(head_file(source, **kwargs))
     if not path.is_file(): raise FileNotFoundError(f"head file {str(path)!r} does not exist")
-    return _read_head_npz(str(path.resolve()))
+    st = path.stat()
+    return _read_head_npz(str(path.resolve()), st.st_size, st.st_mtime_ns)
 
 # %% ../nbs/00_heads.ipynb #854bebca
 RATING, GENERAL, CHARACTER = 9, 0, 4
