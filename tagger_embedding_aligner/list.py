@@ -15,8 +15,8 @@ from huggingface_hub.repocard import REGEX_YAML_BLOCK
 from .publish import *
 
 # %% auto #0
-__all__ = ['COLUMNS', 'model_row', 'markdown_table', 'model_names', 'read_rows', 'find_tables', 'replace_table', 'card_header',
-           'update_readme', 'list_models', 'tea_list']
+__all__ = ['COLUMNS', 'START', 'END', 'model_row', 'md_cell', 'markdown_table', 'model_names', 'read_rows', 'find_tables',
+           'replace_table', 'card_header', 'update_readme', 'read_readme', 'list_models', 'tea_list']
 
 # %% ../nbs/08a_list.ipynb #9c00bf72
 COLUMNS = ['Name', 'Tagger', 'Embedding Width', 'Tags Count', 'FLOPS', 'Params', 'EMB Cosine', 'EMB Norm', 'Pred Loss', 'Pred MSE']
@@ -28,8 +28,13 @@ def model_row(
 )->list:           # the row's cells, in `COLUMNS` order
     "One row of the model table."
     check_model_info(info, metrics, name)
-    return [name, info['tagger'], str(info['width']), str(info['tags']), f"{info['macs'] / 1e9:.6f}G", f"{info['params'] / 1e6:.2f}M",
-            *(f"{metrics[k]:.4g}" for k in ('emb_cos', 'emb_norms', 'loss', 'pred_mse'))]
+    return [md_cell(name), md_cell(info['tagger']), str(info['width']), str(info['tags']), f"{info['macs'] / 1e9:.6f}G",
+            f"{info['params'] / 1e6:.2f}M", *(f"{metrics[k]:.4g}" for k in ('emb_cos', 'emb_norms', 'loss', 'pred_mse'))]
+
+def md_cell(text:str)->str:
+    "`text` made safe for one markdown table cell: no line breaks, pipes escaped, no HTML."
+    t = ' '.join(str(text).split())
+    return t.replace('\\', '\\\\').replace('|', '\\|').replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
 
 def markdown_table(rows:list, columns:list=COLUMNS)->list:
     "Lines (no line ends) of a markdown table."
@@ -51,42 +56,65 @@ def read_rows(repo:Repo)->tuple:
     return [model_row(*m) for m in models], sorted({m[1]['tagger'] for m in models})
 
 # %% ../nbs/08a_list.ipynb #40508128
-def _cells(line:str)->list: return [c.strip() for c in line.strip().strip('|').split('|')]
+START = '<!-- tagger_embedding_aligner: the model table below is rewritten by tea-list; edit outside the markers -->'
+END = '<!-- end of the tagger_embedding_aligner model table -->'
+
+def _cells(line:str)->list: return [c.strip() for c in re.split(r'(?<!\\)\|', line.strip().strip('|'))]
+def _is_sep(line:str)->bool: return bool(re.fullmatch(r'\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?', line.strip()))
+
+def _table_end(lines:list, i:int, columns:list)->int:
+    "End (exclusive) of the legacy table whose header is line `i`; an error when its extent is not certain."
+    if i + 1 >= len(lines) or not _is_sep(lines[i + 1]) or len(_cells(lines[i + 1])) != len(columns):
+        raise ValueError(f"README line {i + 1}: the model table header is not followed by a separator row of {len(columns)} cells")
+    j = i + 2
+    while j < len(lines) and lines[j].lstrip().startswith('|'):
+        if _is_sep(lines[j]) or len(_cells(lines[j])) != len(columns):
+            raise ValueError(f"README line {j + 1}: a table line inside the model table that is not one of its rows "
+                             "(another table right below it?); put a blank line between them. README.md is left unchanged")
+        j += 1
+    return j
 
 def find_tables(lines:list, columns:list=COLUMNS)->list:
-    "(start, end) line spans of the markdown tables in `lines` (with line ends) whose header is `columns`, outside code fences."
-    spans, fence, i = [], None, 0
+    "(start, end) line spans of our tables in `lines` (with line ends): between the markers, or legacy tables headed `columns`."
+    spans, fence, i, start = [], None, 0, None
     while i < len(lines):
         s = lines[i].strip()
         if fence: fence = None if s.startswith(fence) else fence
         elif s.startswith(('```', '~~~')): fence = s[:3]
-        elif s.startswith('|') and _cells(s) == columns:
-            j = i + 1
-            while j < len(lines) and lines[j].lstrip().startswith('|'): j += 1
+        elif s == START:
+            if start is not None: raise ValueError(f"README line {i + 1}: a second start marker before the end marker")
+            start = i
+        elif s == END:
+            if start is None: raise ValueError(f"README line {i + 1}: an end marker without a start marker")
+            spans.append((start, i + 1)); start = None
+        elif start is None and s.startswith('|') and _cells(s) == columns:
+            j = _table_end(lines, i, columns)
             spans.append((i, j)); i = j; continue
         i += 1
+    if start is not None: raise ValueError(f"README line {start + 1}: a start marker without an end marker")
     return spans
 
-# %% ../nbs/08a_list.ipynb #9db0c773
+# %% ../nbs/08a_list.ipynb #073ed783
 def replace_table(
     text:str,                # README text (without YAML front matter)
     table:list,              # new table lines, without line ends
-    columns:list=COLUMNS,    # header that identifies the table
+    columns:list=COLUMNS,    # header that identifies a legacy (unmarked) table
 )->str:
-    "`text` with the one table headed by `columns` replaced by `table`, or `table` appended under '## Models'."
+    "`text` with our one table replaced by `table` between the markers, or appended under '## Models'."
     lines = text.splitlines(keepends=True)
     spans = find_tables(lines, columns)
     if len(spans) > 1:
         raise ValueError(f"README has {len(spans)} model tables (at lines {', '.join(str(a + 1) for a, _ in spans)}); "
                          "keep one, so the listing knows which to rewrite")
+    marked = lambda nl: nl.join([START, *table, END])
     if not spans:
         nl = '\r\n' if '\r\n' in text else '\n'
         lead = '' if not text else ('' if text.endswith(('\n', '\r')) else nl) + nl
-        return text + lead + f'## Models{nl}{nl}' + nl.join(table) + nl
+        return text + lead + f'## Models{nl}{nl}' + marked(nl) + nl
     a, b = spans[0]
-    nl = lines[a][len(lines[a].rstrip('\r\n')):] or '\n'
+    nl = lines[a][len(lines[a].rstrip('\r\n')):] or ('\r\n' if '\r\n' in text else '\n')
     end = lines[b - 1][len(lines[b - 1].rstrip('\r\n')):]
-    return ''.join(lines[:a]) + nl.join(table) + end + ''.join(lines[b:])
+    return ''.join(lines[:a]) + marked(nl) + end + ''.join(lines[b:])
 
 # %% ../nbs/08a_list.ipynb #180de24f
 def card_header(
@@ -107,9 +135,19 @@ def card_header(
 
 def update_readme(readme:str, rows:list, taggers:list, license:str='apache-2.0')->str:
     "`readme` with its model card header and model table brought up to date; nothing else changes."
+    bom, readme = ('\ufeff', readme[1:]) if readme.startswith('\ufeff') else ('', readme)  # a BOM before the front matter
+    if '\x00' in readme: raise ValueError("README.md holds NUL bytes, so it is not a text file; it is left unchanged")
     m = REGEX_YAML_BLOCK.search(readme)
     front, body = (readme[:m.end()], readme[m.end():]) if m else ('', readme)
-    return card_header(front, taggers, license, '\r\n' if '\r\n' in readme else '\n') + replace_table(body, markdown_table(rows))
+    try: header = card_header(front, taggers, license, '\r\n' if '\r\n' in readme else '\n')
+    except yaml.YAMLError as e: raise ValueError(f"README.md: its YAML front matter does not parse ({e}); it is left unchanged") from None
+    return bom + header + replace_table(body, markdown_table(rows))
+
+def read_readme(repo:Repo)->str:
+    "The repository's README.md as text ('' when there is none); an error, naming it, when it is not UTF-8 text."
+    if 'README.md' not in repo.files(): return ''
+    try: return repo.read_bytes('README.md').decode('utf-8')
+    except UnicodeDecodeError as e: raise ValueError(f"README.md in {repo} is not UTF-8 text ({e}); it is left unchanged") from None
 
 # %% ../nbs/08a_list.ipynb #a3697243
 def list_models(
@@ -121,7 +159,7 @@ def list_models(
     "Rewrite the model table (and card header) of the repository README from the models in it, in one commit."
     repo = open_repo(repo, revision, token)
     rows, taggers = read_rows(repo)
-    old = repo.read_text('README.md') if 'README.md' in repo.files() else ''
+    old = read_readme(repo)
     new = update_readme(old, rows, taggers, license)
     if new != old: repo.commit({'README.md': new.encode('utf-8')}, f"List {len(rows)} models in README.md")
     return dict(repo=repo, rows=rows, changed=new != old, readme=new)
