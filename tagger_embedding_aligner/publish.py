@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/publish.html.md"""
 
 # %% ../nbs/08_publish.ipynb #46712a95
 from __future__ import annotations
-import json, os, re, shutil, sys, tempfile
+import json, math, os, re, shutil, sys, tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,9 +18,10 @@ from huggingface_hub.utils import validate_repo_id, HFValidationError
 from .hub import hub_errors, TAGGERS
 
 # %% auto #0
-__all__ = ['TMP_PREFIX', 'MODEL_FILES', 'MODEL_KEYS', 'METRIC_KEYS', 'Repo', 'check_repo_path', 'LocalRepo', 'commit_operations',
-           'HubRepo', 'open_repo', 'listing_info', 'check_model_info', 'parse_time', 'fake_export', 'check_export',
-           'folder_files', 'is_workdir', 'as_export', 'publish_model', 'seed_argv', 'seed_short_flags', 'tea_publish']
+__all__ = ['TMP_PREFIX', 'MODEL_FILES', 'MODEL_KEYS', 'METRIC_KEYS', 'Repo', 'check_repo_path', 'LocalRepo', 'clean_staging',
+           'commit_operations', 'HubRepo', 'open_repo', 'listing_info', 'check_model_info', 'parse_time', 'fake_export',
+           'check_export', 'folder_files', 'is_workdir', 'as_export', 'publish_model', 'seed_argv', 'seed_short_flags',
+           'tea_publish']
 
 # %% ../nbs/08_publish.ipynb #03d60351
 class Repo:
@@ -55,7 +56,7 @@ class LocalRepo(Repo):
     def files(self)->list:
         if not self.exists(): raise FileNotFoundError(f"{self}: no such folder")
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob('*') if p.is_file()
-                      and not p.relative_to(self.root).parts[0].startswith((TMP_PREFIX, '.git')))
+                      and not any(s.startswith('.') for s in p.relative_to(self.root).parts))  # staging, .git: never ours
     def read_bytes(self, path:str)->bytes:
         p = self.root / check_repo_path(path)
         if not p.is_file(): raise FileNotFoundError(f"{path} not found in {self}")
@@ -78,12 +79,25 @@ def _swap(new:Path, target:Path, old:Path):
     except BaseException: os.replace(old, target); raise
 
 # %% ../nbs/08_publish.ipynb #3db9ad1c
+def _pid_alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def clean_staging(folder:Path, prefix:str=TMP_PREFIX):
+    "Remove staging folders `<prefix><pid>-*` in `folder` left by processes that are no longer running (killed)."
+    for d in folder.glob(f'{prefix}*'):
+        m = re.match(re.escape(prefix) + r'(\d+)-', d.name)
+        if d.is_dir() and (m is None or not _pid_alive(int(m[1]))): shutil.rmtree(d, ignore_errors=True)
+
 @patch
 def commit(self:LocalRepo, files:dict, message:str=''):
     "Write `files` ({repo path: bytes or local file path}) all or nothing; each top-level entry is swapped in by one rename."
     for p in files: check_repo_path(p)
     self.create()
-    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.root))
+    clean_staging(self.root)
+    tmp = Path(tempfile.mkdtemp(prefix=f'{TMP_PREFIX}{os.getpid()}-', dir=self.root))
     try:
         for p, src in files.items(): _stage(tmp / 'new' / p, src)
         (tmp / 'old').mkdir()
@@ -154,7 +168,7 @@ def open_repo(
     "The `Repo` named by `spec`: a `LocalRepo` for a path-like spec, else a `HubRepo`."
     if isinstance(spec, Repo): return spec
     spec = str(spec)
-    if spec.startswith(('/', '.', '~', 'file://')) or os.path.isabs(spec):
+    if spec.startswith(('/', '.', '~', 'file://')) or os.path.isabs(spec) or Path(spec).is_dir():
         if revision not in (None, 'main'): raise ValueError(f"revision={revision!r}: a local folder repo ({spec}) has no revisions")
         return LocalRepo(spec[len('file://'):] if spec.startswith('file://') else spec)
     return HubRepo(spec, revision=revision, token=token)
@@ -189,8 +203,9 @@ def check_model_info(
         try: parse_time(info['exported_at'])
         except ValueError: raise ValueError(f"{where}/model.json: exported_at {info['exported_at']!r} is not an ISO-8601 time") from None
     for k in METRIC_KEYS:
-        if not isinstance(metrics.get(k), (int, float)) or isinstance(metrics.get(k), bool):
-            raise ValueError(f"{where}/metrics.json: key {k!r} should be a number, got {metrics.get(k)!r}")
+        v = metrics.get(k)
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+            raise ValueError(f"{where}/metrics.json: key {k!r} should be a finite number, got {v!r}")
 
 def parse_time(s:str)->datetime:
     "An ISO-8601 time; one without a zone is taken as UTC."
@@ -239,10 +254,13 @@ def check_export(
 
 # %% ../nbs/08_publish.ipynb #34938068
 def folder_files(folder:str|Path, prefix:str)->dict:
-    "{`prefix`/relative path: local path} for the non-hidden files under `folder`."
+    "{`prefix`/relative path: local path} for the non-hidden files under `folder`; a symbolic link is an error."
     folder = Path(folder)
-    return {f"{prefix}/{p.relative_to(folder).as_posix()}": p for p in sorted(folder.rglob('*'))
-            if p.is_file() and not any(s.startswith('.') for s in p.relative_to(folder).parts)}
+    files = [p for p in sorted(folder.rglob('*')) if not any(s.startswith('.') for s in p.relative_to(folder).parts)]
+    links = [str(p) for p in files if p.is_symlink()]
+    if links: raise ValueError(f"{links[0]} is a symbolic link: only files inside {folder} are published, and a link could "
+                               "point anywhere; replace it with the file itself")
+    return {f"{prefix}/{p.relative_to(folder).as_posix()}": p for p in files if p.is_file()}
 
 def is_workdir(src:str|Path)->bool:
     "Whether `src` is a training workdir (it has a best checkpoint), as opposed to an export folder."
