@@ -14,7 +14,7 @@ from torch.utils.data import Dataset, Subset, random_split
 from fastcore.basics import patch
 from .hub import *
 from .heads import *
-from .remote import fetch_embeddings, read_source, member_offset
+from .remote import fetch_embeddings, read_source, npy_member
 
 # %% auto #0
 __all__ = ['dataset_file', 'get_samples_file', 'get_block_file', 'open_npz_member', 'verify_predictions', 'EmbeddingDataset',
@@ -59,28 +59,11 @@ def open_npz_member(
     "Memory-map array `key` of the npz at `path` without loading or unpickling anything."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
-    try: zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e: raise ValueError(f"{path}: not a readable npz (zip) file, maybe truncated or corrupt: {e}") from None
-    with zf, open(path, 'rb') as f:
-        names = [n[:-4] for n in zf.namelist() if n.endswith('.npy')]
-        if key not in names: raise KeyError(f"{path}: no array {key!r}; it has {names}; expected 'embs' and 'preds'")
-        info = zf.getinfo(f'{key}.npy')
-        if info.compress_type != zipfile.ZIP_STORED:
-            raise ValueError(f"{path}: array {key!r} is compressed (np.savez_compressed); it must be stored uncompressed "
-                             "to be memory-mapped, as the Hub files are: re-save it with np.savez")
-        try:
-            start = member_offset(zf, f, info); f.seek(start)
-            version = np.lib.format.read_magic(f)
-            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-            shape, fortran, dtype = read_header(f)
-        except ValueError as e: raise ValueError(f"{path}: array {key!r} has no valid .npy header: {e}") from None
-        offset = f.tell()
-    if dtype.hasobject: raise ValueError(f"{path}: array {key!r} holds Python objects (pickle); refusing to load it, expected float32")
-    nbytes = int(np.prod(shape)) * dtype.itemsize
-    if offset - start + nbytes > info.file_size or offset + nbytes > path.stat().st_size:
-        raise ValueError(f"{path}: array {key!r} is truncated: header says {shape} {dtype} ({nbytes} bytes), the file holds fewer")
-    if nbytes == 0: return np.zeros(shape, dtype)
-    return np.memmap(path, dtype=dtype, mode='r', offset=offset, shape=shape, order='F' if fortran else 'C')
+    with open(path, 'rb') as f: m = npy_member(f, key, str(path))
+    if m.offset + m.nbytes > path.stat().st_size:
+        raise ValueError(f"{path}: array {key!r} is truncated: header says {m.shape} ({m.nbytes} bytes), the file holds fewer")
+    if m.nbytes == 0: return np.zeros(m.shape, m.dtype)
+    return np.memmap(path, dtype=m.dtype, mode='r', offset=m.offset, shape=m.shape, order='F' if m.fortran else 'C')
 
 # %% ../nbs/02_dataset.ipynb #d2fec828
 def verify_predictions(

@@ -28,8 +28,8 @@ def member_offset(zf:zipfile.ZipFile, fobj, info:zipfile.ZipInfo)->int:
 
 @dataclass(frozen=True)
 class NpyMember:
-    "An array stored in an npz: where its data starts, its shape and dtype."
-    offset:int; shape:tuple; dtype:str; fortran:bool
+    "An array stored in an npz: where its data starts, its shape and dtype, and how many bytes the member holds."
+    offset:int; shape:tuple; dtype:str; fortran:bool; stored:int
 
     @property
     def nbytes(self)->int: return int(np.prod(self.shape)) * np.dtype(self.dtype).itemsize
@@ -39,20 +39,29 @@ def npy_member(
     key:str,     # member name without `.npy`
     where:str='',# file name for messages
 )->NpyMember:
-    "Locate array `key` of an uncompressed npz and read its `.npy` header (never unpickling anything)."
+    "Locate array `key` of an uncompressed npz and check its `.npy` header (never unpickling anything)."
     try: zf = zipfile.ZipFile(fobj)
-    except (zipfile.BadZipFile, OSError) as e: raise ValueError(f"{where}: not a readable npz (zip) file: {e}") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise ValueError(f"{where}: not a readable npz (zip) file, maybe truncated or corrupt: {e}") from None
     names = [n[:-4] for n in zf.namelist() if n.endswith('.npy')]
-    if key not in names: raise KeyError(f"{where}: no array {key!r}; it has {names}")
+    if key not in names: raise KeyError(f"{where}: no array {key!r}; it has {names}; expected 'embs' and 'preds'")
     info = zf.getinfo(f'{key}.npy')
-    if info.compress_type != zipfile.ZIP_STORED: raise ValueError(f"{where}: array {key!r} is compressed; expected stored")
-    start = member_offset(zf, fobj, info)
-    fobj.seek(start)
-    version = np.lib.format.read_magic(fobj)
-    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-    shape, fortran, dtype = read(fobj)
-    if dtype.hasobject: raise ValueError(f"{where}: array {key!r} holds Python objects (pickle); refusing it")
-    return NpyMember(fobj.tell(), tuple(shape), dtype.str, bool(fortran))
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise ValueError(f"{where}: array {key!r} is compressed (np.savez_compressed); it must be stored uncompressed "
+                         "to be memory-mapped, as the Hub files are: re-save it with np.savez")
+    try:
+        start = member_offset(zf, fobj, info)
+        fobj.seek(start)
+        version = np.lib.format.read_magic(fobj)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read(fobj)
+    except ValueError as e: raise ValueError(f"{where}: array {key!r} has no valid .npy header: {e}") from None
+    if dtype.hasobject: raise ValueError(f"{where}: array {key!r} holds Python objects (pickle); refusing to load it, expected float32")
+    if any(not isinstance(n, int) or n < 0 for n in shape): raise ValueError(f"{where}: array {key!r} declares shape {shape}")
+    m = NpyMember(fobj.tell(), tuple(shape), dtype.str, bool(fortran), info.file_size - (fobj.tell() - start))
+    if m.nbytes > m.stored:
+        raise ValueError(f"{where}: array {key!r} is truncated: header says {shape} {dtype} ({m.nbytes} bytes), the file holds fewer")
+    return m
 
 # %% ../nbs/01c_remote.ipynb #0b2c122c
 def tea_cache_dir(cache_dir:str|Path|None=None)->Path:
