@@ -43,10 +43,11 @@ def _tag_table(probs:dict, sets:dict, labels:pd.DataFrame)->pd.DataFrame:
 
 # %% ../nbs/11_explorer.ipynb #af2629a0
 def _plot_view(df:pd.DataFrame, title:str, gt:float, ct:float, top_k:int):
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     d = df[df.category != 'rating']
     d = pd.concat([d.head(top_k), d.iloc[top_k:][d.iloc[top_k:][['in_aligner', 'in_identity']].any(axis=1)]])[::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.32 * max(len(d), 4) + 1.2))
+    fig = Figure(figsize=(7, 0.32 * max(len(d), 4) + 1.2))  # a plain Figure, not pyplot's: see 11_explorer
+    ax = fig.subplots()
     y, h = np.arange(len(d)), 0.27
     for k, (m, col) in enumerate([('tagger', 'k'), ('aligner', 'tab:blue'), ('identity', 'tab:orange')]):
         ax.barh(y + (1 - k) * h, d[m], height=h, color=col, alpha=.8, label=m)
@@ -87,14 +88,18 @@ def explore_view(
     return df, _plot_view(df, title, general_threshold, character_threshold, top_k)
 
 # %% ../nbs/11_explorer.ipynb #edea94d5
-def _has_widget_frontend()->bool:
-    "True inside a Jupyter kernel (which can display widgets)."
-    ip = sys.modules.get('IPython') and sys.modules['IPython'].get_ipython()
-    return ip is not None and type(ip).__name__ == 'ZMQInteractiveShell'
+def _has_widget_frontend(
+    ip=None, # an IPython shell; default: the running one, if any
+)->bool:
+    "True in a Jupyter kernel (JupyterLab, Notebook, VS Code, Colab): `ip` is a `ZMQInteractiveShell` or a subclass of it."
+    if ip is None and 'IPython' in sys.modules: ip = sys.modules['IPython'].get_ipython()
+    zmq = sys.modules.get('ipykernel.zmqshell')
+    return zmq is not None and isinstance(ip, zmq.ZMQInteractiveShell)
 
+# %% ../nbs/11_explorer.ipynb #41e6b6a1
 def explorer_widget(aligner:Aligner, dataset, seed:int=0, top_k:int=15):
     "The ipywidgets explorer (a `VBox`; `.view` holds the current `(table, figure)`): sample, pasted embedding, cosine and threshold sliders."
-    import ipywidgets as W, matplotlib.pyplot as plt
+    import ipywidgets as W
     from IPython.display import display
     n = len(subset_indices(dataset)[1]) if dataset is not None else 1
     c = dict(index=W.IntSlider(0, 0, max(n - 1, 0), description='sample'),
@@ -106,7 +111,7 @@ def explorer_widget(aligner:Aligner, dataset, seed:int=0, top_k:int=15):
     def show(index, text, cos, gt, ct):
         try: box.view = explore_view(aligner, dataset, text if text.strip() else index, cos, gt, ct, seed, top_k)
         except ValueError as e: print(e); return
-        display(box.view[0]); display(box.view[1]); plt.close(box.view[1])
+        display(box.view[0]); display(box.view[1])
     box.children = [W.HBox([c['index'], c['cos']]), W.HBox([c['gt'], c['ct']]), c['text'], W.interactive_output(show, c)]
     return box
 
