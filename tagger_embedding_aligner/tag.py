@@ -33,11 +33,14 @@ def _pick_key(path:Path, key:str|None, names:list)->str:
     return key
 
 def _open_npy(path:Path, key:str|None)->tuple:
-    if key is not None: raise ValueError(f"{path}: a .npy file holds one unnamed array; key={key!r} is for .npz and .safetensors files")
+    if key is not None:
+        raise ValueError(f"{path}: a .npy file holds one unnamed array; key={key!r} is for .npz and .safetensors files")
     with open(path, 'rb') as f: magic = f.read(6)
-    if magic != b'\x93NUMPY': raise ValueError(f"{path}: not a .npy file (no NUMPY header: a pickle or another format); refusing to load it")
+    if magic != b'\x93NUMPY':
+        raise ValueError(f"{path}: not a .npy file (no NUMPY header: a pickle or another format); refusing to load it")
     try: return np.load(path, mmap_mode='r', allow_pickle=False), None
-    except ValueError as e: raise ValueError(f"{path}: holds Python objects (pickle) or an unreadable array; refusing to load it: {e}") from None
+    except ValueError as e:
+        raise ValueError(f"{path}: holds Python objects (pickle) or an unreadable array; refused: {e}") from None
 
 def _open_npz(path:Path, key:str|None)->tuple:
     try:
@@ -67,12 +70,13 @@ _OPENERS = {'.npy': _open_npy, '.npz': _open_npz, '.safetensors': _open_safetens
 _FLOATS = ('F16', 'BF16', 'F32', 'F64')
 
 class EmbeddingFile:
-    "The rows of a 2-d float array in a `.npy`, `.npz` or `.safetensors` file, mapped or read lazily, a chunk at a time."
+    "The rows of a 2-d float array in a `.npy`, `.npz` or `.safetensors` file, read a chunk at a time."
     def __init__(self,
                  path:str|Path,       # the file; its extension picks the reader
                  key:str|None=None):  # array name in a `.npz` / `.safetensors`; default `embs`, or the only array
         self.path, ext = Path(path), Path(path).suffix.lower()
-        if ext not in _OPENERS: raise ValueError(f"{self.path}: unknown extension {ext!r}; expected one of {', '.join(_OPENERS)}")
+        if ext not in _OPENERS:
+            raise ValueError(f"{self.path}: unknown extension {ext!r}; expected one of {', '.join(_OPENERS)}")
         if not self.path.is_file(): raise FileNotFoundError(f"{self.path}: no such file")
         self.arr, self.key = _OPENERS[ext](self.path, key)
         self.where = str(self.path) if self.key is None else f"{self.path}, array {self.key!r}"
@@ -98,13 +102,14 @@ def check(self:EmbeddingFile,
           width:int,          # the width the aligner expects
           chunk:int=8192):    # rows read at a time
     "Raise, naming file, key and row, on a width other than `width` or a row with NaN/inf values or all zeros."
-    if self.width != width: raise ValueError(f"{self.where}: width {self.width}; the aligner expects width {width} (embeddings of another tagger?)")
+    if self.width != width:
+        raise ValueError(f"{self.where}: width {self.width}; the aligner expects width {width} (another tagger's?)")
     for i in range(0, len(self), chunk):
         x = self.rows(i, i + chunk)
         bad = np.flatnonzero(~np.isfinite(x).all(1))
-        if len(bad): raise ValueError(f"{self.where}: row {i + bad[0]} has NaN or inf values; expected finite embeddings")
+        if len(bad): raise ValueError(f"{self.where}: row {i + bad[0]} has NaN or inf values; expected finite values")
         zero = np.flatnonzero(~x.any(1))
-        if len(zero): raise ValueError(f"{self.where}: row {i + zero[0]} is all zeros; it has no direction to normalize")
+        if len(zero): raise ValueError(f"{self.where}: row {i + zero[0]} is all zeros; it has no direction")
 
 # %% ../nbs/09a_tag.ipynb #95c8cfb0
 def _mcut_rows(p:np.ndarray)->np.ndarray:
@@ -115,7 +120,7 @@ def _mcut_rows(p:np.ndarray)->np.ndarray:
     return (s[r, t] + s[r, t + 1]) / 2
 
 def _above_rows(p:np.ndarray, names:list, idx:np.ndarray, thresholds:np.ndarray)->list:
-    "Per row of `p`: a dict of the tags of `idx` strictly above the row's threshold, highest first (ties in label order)."
+    "Per row of `p`: the tags of `idx` strictly above the row's threshold, highest first (ties in label order)."
     sub = p[:, idx]
     r, c = np.nonzero(sub > thresholds[:, None])
     v = sub[r, c]
@@ -134,7 +139,8 @@ def batch_tags(
 )->list:                            # one `(rating, general, character)` per row, as `postprocess_tags`
     "`postprocess_tags` of every row of `probs`, with the per-label work done once per chunk."
     p, names, cats = np.asarray(probs, np.float64), labels['name'].tolist(), np.asarray(labels['category'])
-    if p.ndim != 2 or p.shape[1] != len(names): raise ValueError(f"probs shape {p.shape}; expected [n, {len(names)}] (one per label)")
+    if p.ndim != 2 or p.shape[1] != len(names):
+        raise ValueError(f"probs shape {p.shape}; expected [n, {len(names)}] (one per label)")
     r, g, c = (np.flatnonzero(cats == k) for k in (RATING, GENERAL, CHARACTER))
     tg = _mcut_rows(p[:, g]) if general_mcut else np.full(len(p), general_threshold)
     tc = np.maximum(0.15, _mcut_rows(p[:, c])) if character_mcut else np.full(len(p), character_threshold)
@@ -190,14 +196,16 @@ def load_aligner(
 def _out_format(out:Path, fmt:str|None, overwrite:bool)->str:
     "The output format (from `fmt` or the extension); raise if `out` exists and may not be replaced."
     if fmt is None and out.suffix.lower() not in FORMATS:
-        raise ValueError(f"{out}: no format for extension {out.suffix!r}; use .json, .jsonl or .csv, or pass fmt= (--format)")
+        raise ValueError(f"{out}: no format for extension {out.suffix!r}; use .json, .jsonl, .csv or fmt= (--format)")
     fmt = fmt or FORMATS[out.suffix.lower()]
     if fmt not in FORMATS.values(): raise ValueError(f"format {fmt!r}; expected one of {list(FORMATS.values())}")
-    if out.exists() and not overwrite: raise FileExistsError(f"{out} exists; pass overwrite=True (--overwrite) to replace it")
+    if out.exists() and not overwrite:
+        raise FileExistsError(f"{out} exists; pass overwrite=True (--overwrite) to replace it")
     return fmt
 
 def _check_settings(batch_size, general_threshold, character_threshold):
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1: raise ValueError(f"batch_size={batch_size!r}; expected a positive integer")
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size={batch_size!r}; expected a positive integer")
     for k, v in dict(general_threshold=general_threshold, character_threshold=character_threshold).items():
         if not 0 <= v <= 1: raise ValueError(f"{k}={v!r}; expected a probability in [0, 1]")
 
@@ -210,7 +218,7 @@ def _write_text(tmp:str, entries, fmt:str)->int:
     with open(tmp, 'w', encoding='utf-8', newline='') as f: return write_entries(entries, f, fmt)
 
 def tag_file(
-    embeddings:str|Path,             # `.npy`, `.npz` or `.safetensors` file of embeddings [rows, width], normalized or not
+    embeddings:str|Path,             # `.npy`, `.npz` or `.safetensors` file of embeddings [rows, width], raw or unit
     aligner,                         # `Aligner`, export folder, training workdir, or model name in `repo`
     out:str|Path,                    # the `.json`, `.jsonl` or `.csv` file to write
     key:str|None=None,               # array name in a `.npz` / `.safetensors`; default `embs`, or the only array
@@ -234,7 +242,8 @@ def tag_file(
     if device: al.model.to(device)
     src.check(al.width)
     al.labels  # loaded (and checked against the head) before anything is written
-    kw = dict(general_threshold=general_threshold, character_threshold=character_threshold, general_mcut=general_mcut, character_mcut=character_mcut)
+    kw = dict(general_threshold=general_threshold, character_threshold=character_threshold,
+              general_mcut=general_mcut, character_mcut=character_mcut)
     n = []
     atomic_write(out, lambda tmp: n.append(_write_text(tmp, tag_rows(al, src, batch_size, progress, **kw), fmt)))
     return dict(out=out, rows=n[0], format=fmt, aligner=al, seconds=time.time() - t0)
@@ -242,7 +251,7 @@ def tag_file(
 # %% ../nbs/09a_tag.ipynb #367b349c
 @call_parse
 def tea_tag(
-    embeddings:str,                   # `.npy`, `.npz` or `.safetensors` file of embeddings [rows, width], normalized or not
+    embeddings:str,                   # `.npy`, `.npz` or `.safetensors` file of embeddings [rows, width], raw or unit
     aligner:Annotated[str, {'opt': True, 'required': True}],  # export folder, training workdir, or model name in --repo
     out:Annotated[str, {'opt': True, 'required': True}],      # output file: .json, .jsonl or .csv
     key:str=None,                     # array name in a .npz / .safetensors (default: embs, or the only array)
@@ -257,12 +266,15 @@ def tea_tag(
     overwrite:bool=False,             # replace an existing --out
     quiet:bool=False,                 # no progress bar
 ):
-    "Tag every row of a file of embeddings with an aligner; write one entry per row (rating, general, character tags) to JSON or CSV."
+    "Tag each row of a file of embeddings with an aligner; write its rating, general and character tags to JSON or CSV."
     try:
         with contextlib.redirect_stdout(sys.stderr):  # fastprogress draws on stdout
-            rep = tag_file(embeddings, aligner, out, key=key, fmt=format, batch_size=batch_size, general_threshold=general_threshold,
-                           character_threshold=character_threshold, general_mcut=general_mcut, character_mcut=character_mcut,
-                           repo=repo, device=device, overwrite=overwrite, progress=not quiet and sys.stderr.isatty())
-    except (ValueError, KeyError, OSError) as e: raise CliError(str(e.args[0] if isinstance(e, KeyError) else e)) from None
-    print(f"tagged {rep['rows']} rows of {embeddings} with {rep['aligner']}: wrote {rep['out']} ({rep['format']}) in {rep['seconds']:.1f}s")
+            rep = tag_file(embeddings, aligner, out, key=key, fmt=format, batch_size=batch_size,
+                           general_threshold=general_threshold, character_threshold=character_threshold,
+                           general_mcut=general_mcut, character_mcut=character_mcut, repo=repo, device=device,
+                           overwrite=overwrite, progress=not quiet and sys.stderr.isatty())
+    except (ValueError, KeyError, OSError) as e:
+        raise CliError(str(e.args[0] if isinstance(e, KeyError) else e)) from None
+    print(f"tagged {rep['rows']} rows of {embeddings} with {rep['aligner']}: "
+          f"wrote {rep['out']} ({rep['format']}) in {rep['seconds']:.1f}s")
     return rep
