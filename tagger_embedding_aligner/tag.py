@@ -99,11 +99,12 @@ class EmbeddingFile:
 # %% ../nbs/09a_tag.ipynb #677ba586
 @patch
 def check(self:EmbeddingFile,
-          width:int,          # the width the aligner expects
-          chunk:int=8192):    # rows read at a time
+          width:int,                # the width the aligner expects
+          chunk:int|None=None):     # rows read at a time; default: 4 MB of float32
     "Raise, naming file, key and row, on a width other than `width` or a row with NaN/inf values or all zeros."
     if self.width != width:
         raise ValueError(f"{self.where}: width {self.width}; the aligner expects width {width} (another tagger's?)")
+    chunk = chunk or max(1, 2**20 // width)
     for i in range(0, len(self), chunk):
         x = self.rows(i, i + chunk)
         bad = np.flatnonzero(~np.isfinite(x).all(1))
@@ -129,6 +130,14 @@ def _above_rows(p:np.ndarray, names:list, idx:np.ndarray, thresholds:np.ndarray)
     ends = np.cumsum(np.bincount(r, minlength=len(p))).tolist()
     return [dict(zip(tags[a:b], vals[a:b])) for a, b in zip([0, *ends[:-1]], ends)]
 
+def _block_tags(p:np.ndarray, names:list, groups:tuple, kw:dict)->list:
+    "`batch_tags` of a block of float64 probabilities `p`, `groups` the rating, general, character label indices."
+    r, g, c = groups
+    tg = _mcut_rows(p[:, g]) if kw['general_mcut'] else np.full(len(p), kw['general_threshold'])
+    tc = np.maximum(0.15, _mcut_rows(p[:, c])) if kw['character_mcut'] else np.full(len(p), kw['character_threshold'])
+    ratings = [dict(zip([names[i] for i in r], v)) for v in p[:, r].tolist()]
+    return list(zip(ratings, _above_rows(p, names, g, tg), _above_rows(p, names, c, tc)))
+
 def batch_tags(
     probs,                          # tag probabilities [n, tags]
     labels,                         # `name`, `category` per tag, in head order
@@ -136,16 +145,17 @@ def batch_tags(
     character_threshold:float=0.85, # character tags strictly above this
     general_mcut:bool=False,        # MCut instead of `general_threshold`
     character_mcut:bool=False,      # MCut (floored at 0.15) instead of `character_threshold`
+    block:int=128,                  # rows worked on at once (float64 copies: ~3 x block x tags x 8 bytes)
 )->list:                            # one `(rating, general, character)` per row, as `postprocess_tags`
-    "`postprocess_tags` of every row of `probs`, with the per-label work done once per chunk."
-    p, names, cats = np.asarray(probs, np.float64), labels['name'].tolist(), np.asarray(labels['category'])
-    if p.ndim != 2 or p.shape[1] != len(names):
-        raise ValueError(f"probs shape {p.shape}; expected [n, {len(names)}] (one per label)")
-    r, g, c = (np.flatnonzero(cats == k) for k in (RATING, GENERAL, CHARACTER))
-    tg = _mcut_rows(p[:, g]) if general_mcut else np.full(len(p), general_threshold)
-    tc = np.maximum(0.15, _mcut_rows(p[:, c])) if character_mcut else np.full(len(p), character_threshold)
-    ratings = [dict(zip([names[i] for i in r], v)) for v in p[:, r].tolist()]
-    return list(zip(ratings, _above_rows(p, names, g, tg), _above_rows(p, names, c, tc)))
+    "`postprocess_tags` of every row of `probs`, with the per-label work done once per block of rows."
+    probs, names, cats = np.asarray(probs), labels['name'].tolist(), np.asarray(labels['category'])
+    if probs.ndim != 2 or probs.shape[1] != len(names):
+        raise ValueError(f"probs shape {probs.shape}; expected [n, {len(names)}] (one per label)")
+    groups = tuple(np.flatnonzero(cats == k) for k in (RATING, GENERAL, CHARACTER))
+    kw = dict(general_threshold=general_threshold, character_threshold=character_threshold,
+              general_mcut=general_mcut, character_mcut=character_mcut)
+    blocks = (probs[i:i + block].astype(np.float64) for i in range(0, len(probs), block))
+    return [t for b in blocks for t in _block_tags(b, names, groups, kw)]
 
 # %% ../nbs/09a_tag.ipynb #34edde52
 FORMATS = {'.json': 'json', '.jsonl': 'jsonl', '.csv': 'csv'}
