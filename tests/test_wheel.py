@@ -36,3 +36,9 @@ def test_wheel_installs_and_runs(tmp_path):
     assert (tmp_path / 'export' / 'model.onnx').is_file() and (tmp_path / 'export' / 'model.json').is_file()
     info = json.loads((tmp_path / 'export' / 'model.json').read_text())
     assert info['name'] == 'SwinV2_v3_mwheel_test', info
+    _run([bin_ / 'python', '-c', "import numpy as np; np.save('e.npy', np.random.default_rng(0).normal(size=(5, 128)).astype('f4'))"],
+         tmp_path, env)
+    offline = {**env, 'HF_HUB_CACHE': str(tmp_path / 'world'), 'HF_HUB_OFFLINE': '1'}  # head and labels from the world's cache
+    _run([bin_ / 'tea-tag', 'e.npy', '--aligner', 'export', '--out', 'tags.json', '--quiet'], tmp_path, offline)
+    tags = json.loads((tmp_path / 'tags.json').read_text())
+    assert len(tags) == 5 and all(len(t['rating']) == 4 for t in tags), tags[:1]
