@@ -6,13 +6,12 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/inference.html.md"""
 
 # %% ../nbs/09_inference.ipynb #9654826c
 from __future__ import annotations
-import functools, json
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch
-from safetensors.torch import load_file
 from fastcore.basics import patch
 from .heads import *
+from .files import read_model_json
 from .model import *
 
 # %% auto #0
@@ -96,16 +95,11 @@ class Aligner:
 # %% ../nbs/09_inference.ipynb #2e864abd
 def _export_model(folder:Path, head, hub_kwargs:dict)->tuple:
     "(model, info) from an export folder."
-    info = json.loads((folder / 'model.json').read_text())
-    opts = info.get('options')
-    if not isinstance(opts, dict) or 'model_name' not in opts:
-        raise ValueError(f"{folder / 'model.json'}: no 'options' with 'model_name'; expected an export's model.json")
-    if not isinstance(head, TaggerHead): head = TaggerHead.from_source(head or opts.get('suffix_model_name', DEFAULT_TAGGER), **hub_kwargs)
-    model = get_model(**{**opts, 'head': head})
-    sd = {k: v for k, v in load_file(str(folder / 'model.safetensors')).items() if k.startswith('converter.')}
-    missing, unexpected = model.load_state_dict(sd, strict=False)
-    if missing or unexpected:
-        raise ValueError(f"{folder / 'model.safetensors'}: weights do not fit converter {opts['model_name']!r}: missing {missing}, unexpected {unexpected}")
+    info = read_model_json(folder)
+    opts = info['options']
+    if not isinstance(head, TaggerHead):
+        head = TaggerHead.from_source(head or opts.get('suffix_model_name', DEFAULT_TAGGER), **hub_kwargs)
+    model = load_converter_weights(get_model(**{**opts, 'head': head}), folder / 'model.safetensors')
     return model, info
 
 def _is_export(p:Path)->bool: return p.is_dir() and (p / 'model.json').is_file() and (p / 'model.safetensors').is_file()

@@ -7,23 +7,22 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/scale.html.md"""
 # %% ../nbs/12_scale.ipynb #56e1779c
 from __future__ import annotations
 import os, shutil, tempfile
-from pathlib import Path
 
 import numpy as np, torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import Subset
-from fastcore.basics import patch
+from fastcore.meta import delegates
 from fastcore.script import call_parse
 from fastai.callback.core import Callback
 from .heads import *
 from .dataset import *
-from .split import dataset_split
+from .loaders import *
+from .evaluation import format_table
 from .train import *
 
 # %% auto #0
-__all__ = ['block_order', 'BlockShuffleDL', 'BlockShuffle', 'fix_mmap_threshold', 'ShardedDL', 'DataParallel',
-           'train_distributed', 'tea_train_ddp']
+__all__ = ['block_order', 'BlockShuffleDL', 'BlockShuffle', 'ShardedDL', 'DataParallel', 'train_distributed', 'tea_train_ddp']
 
 # %% ../nbs/12_scale.ipynb #a5a0e884
 def block_order(
@@ -71,14 +70,6 @@ class BlockShuffle(Callback):
                                                              chunk=self.chunk, window=self.window, with_targets=old.with_targets,
                                                              row_terms=old.row_terms, device=old.device))
     def after_fit(self): self.learn.dls.loaders[0] = self.old
-
-# %% ../nbs/12_scale.ipynb #0d3866d0
-def fix_mmap_threshold(nbytes:int=1 << 20)->bool:
-    "Serve allocations >= `nbytes` with mmap for the rest of the process (glibc only; False elsewhere)."
-    import ctypes, ctypes.util
-    try: libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
-    except OSError: return False
-    return bool(getattr(libc, 'mallopt', lambda *a: 0)(-3, int(nbytes)))  # M_MMAP_THRESHOLD = -3
 
 # %% ../nbs/12_scale.ipynb #b13a4d7b
 class ShardedDL(BlockShuffleDL):
@@ -137,11 +128,19 @@ def _init_process_group()->tuple:
     if cuda: torch.cuda.set_device(local)
     return rank, dist.get_world_size(), f'cuda:{local}' if cuda else 'cpu'
 
-def train_distributed(train_dataset, test_dataset, workdir:str, block:bool=False, **kwargs)->dict:
+@delegates(train_model, but=['device', 'resume', 'cbs'])
+def train_distributed(
+    train_dataset,          # `EmbeddingDataset` or a `Subset` of one (every rank passes the same)
+    test_dataset,           # the validation split
+    workdir:str,            # output folder (written by rank 0)
+    block:bool=False,       # block-aware shuffling (`BlockShuffleDL`'s order)
+    **kwargs,
+)->dict:                    # `train_model`'s result, with `rank` and `world_size`
     "`train_model` on every rank of a torchrun launch, data-parallel; rank 0 writes `workdir`."
     rank, ws, device = _init_process_group()
     wd = workdir if rank == 0 else tempfile.mkdtemp(prefix=f'rank{rank}-')
-    try: res = train_model(train_dataset, test_dataset, workdir=wd, device=device, resume=False, cbs=[DataParallel(block=block)], **kwargs)
+    try: res = train_model(train_dataset, test_dataset, workdir=wd, device=device, resume=False,
+                           cbs=[DataParallel(block=block)], **kwargs)
     finally:
         if rank: shutil.rmtree(wd, ignore_errors=True)
     dist.barrier()
@@ -149,27 +148,17 @@ def train_distributed(train_dataset, test_dataset, workdir:str, block:bool=False
 
 # %% ../nbs/12_scale.ipynb #553c7567
 @call_parse
+@delegates(tea_train, but=['device', 'quiet', 'world_seed', 'block_size'])
 def tea_train_ddp(
-    world:str=None,          # synthetic world folder (generated if missing); omit to use the Hub dataset
-    profile:str='full',      # synthetic world profile: tiny, small, full
-    tagger:str=DEFAULT_TAGGER, # tagger name
-    model:str='num2',        # converter name
-    samples:int=None,        # use samples_<N>.npz instead of blocks
-    blocks:int=2,            # number of training blocks
-    workdir:str=None,        # output folder (default runs/<tagger>_m<model>_ddp)
-    bs:int=256,              # global batch size (a multiple of the number of processes)
-    lr:float=3e-2,           # peak learning rate
-    epochs:int=8,            # epochs
-    seed:int=0,              # seed of split, init, shuffling
-    dropout:float=None,      # converter dropout (default: the architecture's)
-    block_shuffle:bool=False,# block-aware shuffling (for data that is not in the page cache)
+    dropout:float=None,       # converter dropout (default: the architecture's)
+    block_shuffle:bool=False, # block-aware shuffling (for data that is not in the page cache)
+    **kwargs,
 ):
-    "Data-parallel training, one process per `torchrun` rank; rank 0 prints the test metrics."
-    from tagger_embedding_aligner.train import _datasets
-    _, tr, te = _datasets(world, profile, 0, tagger, samples, blocks if not samples else 0, None, 0.2, seed)
+    "Data-parallel training, one process per `torchrun` rank (`--bs` is the global batch); rank 0 prints the test metrics."
+    tagger, model = kwargs.get('tagger', DEFAULT_TAGGER), kwargs.get('model', 'num2')
+    kwargs['workdir'] = kwargs.get('workdir') or f'runs/{tagger}_m{model}_ddp'
     opts = {} if dropout is None else dict(dropout_rate=dropout)
-    res = train_distributed(tr, te, workdir or f'runs/{tagger}_m{model}_ddp', block=block_shuffle, suffix_model_name=tagger,
-                            model_name=model, batch_size=bs, learning_rate=lr, max_epochs=epochs, seed=seed, quiet=True, **opts)
+    *_, res, _ = cli_run(train_distributed, block=block_shuffle, quiet=True, **kwargs, **opts)
     if res['rank'] == 0:
         print(f"{model} on {tagger}, {res['world_size']} processes; test metrics:")
         print(format_table(res['table']))

@@ -1,4 +1,4 @@
-"""Train an aligner with the fastai `Learner`: batched data, two fast objectives for scalar converters (an exact one, and a third-order one that needs the head only once per sample), flat memory, checkpoints that resume, reference points, plots, and the `tea-train` command.
+"""`aligner_learner`, a fastai `Learner` for an aligner; `train_model`, a whole run into a workdir (checkpoints that resume, metrics, plots, `model.json`); and the `tea-train` command.
 
 Docs: https://deepghs.github.io/tagger_embedding_aligner/train.html.md"""
 
@@ -6,483 +6,96 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/train.html.md"""
 
 # %% ../nbs/05_train.ipynb #e547d5db
 from __future__ import annotations
-import json, math, os, random, sys, time
+import math, sys, time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch
-import torch.nn.functional as F
-from torch import nn
-from fastcore.basics import patch
+from fastcore.meta import delegates
 from fastcore.script import call_parse
 from fastai.data.core import DataLoaders
-from fastai.data.load import DataLoader
 from fastai.learner import Learner
-from fastai.callback.core import Callback
 from fastai.callback.all import *
 from fastai.optimizer import Adam
-from safetensors.torch import load_file
+from fastai.torch_core import set_seed
 from .heads import *
 from .dataset import *
-from .split import dataset_split
+from .files import *
+from .loaders import *
 from .model import *
+from .checkpoint import *
 from .metrics import *
+from .evaluation import *
+from .objectives import *
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'EmbeddingDL', 'ResidentDL', 'TrainModule', 'curvature_loss', 'align_loss', 'AlignCallback',
-           'curvature_terms', 'malloc_trim', 'ReleasePages', 'init_scale', 'AlignCheckpoint', 'profile_converter',
-           'evaluate_aligner', 'evaluate_with_references', 'plot_history', 'plot_norms', 'cached_curvature_terms',
-           'train_model', 'short_fit_losses', 'format_table', 'tea_train']
+__all__ = ['aligner_learner', 'train_model', 'cli_run', 'tea_train']
 
-# %% ../nbs/05_train.ipynb #f50e4b98
-class EmbeddingDL(DataLoader):
-    "fastai DataLoader over an `EmbeddingDataset` (or `Subset` of one) that yields whole batches by indexing."
-    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, with_targets:bool|None=None,
-                 row_terms:np.ndarray|None=None, # per-row values [len(dataset), m] appended to each batch (see `curvature_terms`)
-                 **kwargs):
-        self.base, self.rows = subset_indices(dataset)
-        self.seed, self.epoch = seed, 0
-        self.with_targets = (not self.base.recompute) if with_targets is None else with_targets
-        if row_terms is not None and len(row_terms) != len(self.rows): raise ValueError(f"row_terms has {len(row_terms)} rows; expected {len(self.rows)}, one per dataset row")
-        if row_terms is not None: row_terms = (row_terms if isinstance(row_terms, torch.Tensor) else torch.from_numpy(np.asarray(row_terms))).float().cpu()
-        self.row_terms = None if row_terms is None else row_terms.reshape(len(self.rows), -1)
-        super().__init__(dataset=None, bs=bs, shuffle=shuffle, n=len(self.rows), indexed=True, **kwargs)
+# %% ../nbs/05_train.ipynb #97ae07ed
+@delegates(Learner.__init__)
+def aligner_learner(
+    dls:DataLoaders,                  # `EmbeddingDL` train and valid loaders over one dataset (`aligner_dls`)
+    model_name:str='num2',            # registered converter name
+    suffix_model_name:str=DEFAULT_TAGGER, # tagger name (recorded; the head comes from the data)
+    objective:str='auto',             # `auto`, `full`, `fast` or `curvature` (`resolve_objective`)
+    noise:tuple|None=None,            # perturb training directions: `(lo, hi)` or `(lo, hi, p)` cosines
+    seed:int=0,                       # seed of initialization, shuffling, dropout and noise
+    release_every:int=16,             # release mapped pages and trim the heap every N batches; 0: never
+    bf16:bool=False,                  # train under bf16 autocast (fastai's `MixedPrecision`; CUDA)
+    model_options:dict|None=None,     # converter options, e.g. `dropout_rate`
+    metrics=None,                     # default: `align_metrics` over the data's labels
+    cbs:list|None=None,               # more callbacks
+    **kwargs,
+)->Learner:                           # `learn.objective` is the resolved objective
+    "A fastai `Learner` training a fresh `model_name` converter in front of the data's tagger head."
+    base, rows = dls.train.base, dls.train.rows
+    noise_cb = noise_callback(noise, seed)
+    scalar = issubclass(get_converter_class(model_name), ScalarConverter)
+    objective = resolve_objective(objective, scalar, base.recompute, noise_cb is not None)
+    set_seed(seed)
+    aligner = get_model(model_name, suffix_model_name=suffix_model_name, head=TaggerHead(base.weights, base.bias),
+                        **(model_options or {}))
+    init_scale(aligner.converter, base.batch(rows[:1024], with_targets=False)[0], mean_norm(base, rows))
+    cbs = [AlignCallback(objective, seed), *([noise_cb] if noise_cb else []),
+           *([ReleasePages(release_every)] if release_every else []),
+           *([MixedPrecision(amp_mode='bf16')] if bf16 else []), *(cbs or [])]
+    if metrics is None: metrics = align_metrics(labels_categories(base))
+    learn = Learner(dls, TrainModule(aligner), loss_func=align_loss, opt_func=Adam, metrics=metrics, cbs=cbs, **kwargs)
+    learn.recorder.train_metrics = objective != 'curvature'  # the curvature objective never computes the head's output
+    learn.objective = objective
+    return learn
 
-    @property
-    def n_inp(self)->int: return 1  # only `u` is the model's input; fastai would otherwise guess len(batch) - 1
-
-    def get_idxs(self):
-        if not self.shuffle: return list(range(self.n))
-        idxs = np.random.default_rng([self.seed, self.epoch]).permutation(self.n)
-        self.epoch += 1
-        return idxs.tolist()
-
-    def create_batches(self, samps):
-        samps = np.fromiter(samps, np.int64)
-        for i in range(0, len(samps), self.bs):
-            idx = samps[i:i + self.bs]
-            u, p, n = self.base.batch(self.rows[idx], with_targets=self.with_targets)
-            yield self._with_terms((u, p, n) if self.with_targets else (u, n), idx)
-
-    def _with_terms(self, b:tuple, idx)->tuple:
-        "Batch `b` of positions `idx`, followed by those rows' `row_terms` columns when there are any."
-        return b if self.row_terms is None else (*b, *self.row_terms[idx].unbind(1))
-
-# %% ../nbs/05_train.ipynb #88419f3d
-class ResidentDL(EmbeddingDL):
-    "An `EmbeddingDL` whose rows (units, norms, per-row terms) are copied to `device` once and sliced from there."
-    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, row_terms=None, device=None, chunk:int=8192, **kwargs):
-        super().__init__(dataset, bs=bs, shuffle=shuffle, seed=seed, with_targets=False, row_terms=row_terms, device=device, **kwargs)
-        if not self.base.recompute: raise ValueError("ResidentDL needs recomputed targets (a verified dataset); with stored preds use EmbeddingDL")
-        dev = torch.device(device or 'cpu')
-        order = np.argsort(self.rows, kind='stable')  # read in file order
-        self.units = torch.empty(len(self.rows), self.base.width, device=dev)
-        self.norms = torch.empty(len(self.rows), device=dev)
-        for i in range(0, len(order), chunk):
-            pos = order[i:i + chunk]
-            u, _, n = self.base.batch(self.rows[pos], with_targets=False)
-            idx = torch.from_numpy(pos).to(dev)
-            self.units[idx], self.norms[idx] = u.to(dev), n.to(dev)
-            self.base.release_pages()
-        if self.row_terms is not None: self.row_terms = self.row_terms.to(dev)
-
-    def create_batches(self, samps):
-        samps = torch.as_tensor(np.fromiter(samps, np.int64), device=self.units.device)
-        for i in range(0, len(samps), self.bs):
-            idx = samps[i:i + self.bs]
-            yield self._with_terms((self.units[idx], self.norms[idx]), idx)
-
-# %% ../nbs/05_train.ipynb #f9ec2c27
-class TrainModule(nn.Module):
-    "What the Learner trains: `(logits, embedding)`; with `g = u @ W` given, scalar converters skip the head; with `scale_only`, just `s(u)`."
-    def __init__(self, aligner:AlignerModel): super().__init__(); self.aligner = aligner
-    def forward(self, u, g=None, scale_only:bool=False):
-        self.aligner.check_input(u)
-        conv, head = self.aligner.converter, self.aligner.suffix
-        if scale_only: return conv.scale(u).reshape(-1)
-        if g is not None:
-            s = conv.scale(u)
-            return s * g + head.bias, s * u
-        emb = conv(u)
-        return head.logits(emb), emb
-
-def curvature_loss(scale, norm, k, r, h):
-    "The BCE of a scalar converter to third order around the true norm: mean of `h + k/2 d^2 (1 + r d)`, `d = scale - norm`."
-    d = scale.float().reshape(-1) - norm
-    return (h + 0.5 * k * d * d * (1 + r * d).clamp(0.5, 2.)).mean()
-
-def align_loss(out, *yb):
-    "BCE of the head's logits against target probabilities (float32 even under mixed precision); `curvature_loss` when `out` is a scale."
-    if isinstance(out, tuple): return F.binary_cross_entropy_with_logits(out[0].float(), yb[0].float())
-    return curvature_loss(out, *yb)
-
-# %% ../nbs/05_train.ipynb #962e0756
-OBJECTIVES = ('auto', 'full', 'fast', 'curvature')
-
-class AlignCallback(Callback):
-    "Recompute targets on the compute device, feed `u @ W` (fast) or ask for the scale only (curvature), and seed each epoch."
-    order = -5
-    def __init__(self,
-                 objective:str|bool='fast', # `full`, `fast` or `curvature` (True/False: fast/full)
-                 seed:int=0):               # seed of shuffling and dropout
-        if isinstance(objective, bool): objective = 'fast' if objective else 'full'
-        if objective not in OBJECTIVES[1:]: raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES[1:]}")
-        self.objective, self.seed = objective, seed
-        self.fast = objective != 'full'  # validation of scalar converters always uses the exact fast form
-    def before_epoch(self):
-        "Shuffling and dropout depend on (seed, epoch) only, so a resumed epoch repeats the original one."
-        torch.manual_seed(self.seed * 100_003 + self.epoch)
-        if isinstance(self.dls.train, EmbeddingDL): self.dls.train.epoch = self.epoch
-    def before_batch(self):
-        if self.objective == 'curvature' and self.training:  # batches are (u, norm, k, h): no head at all
-            self.learn.xb = (self.xb[0], None, True); return
-        u, norm, head = self.xb[0], self.yb[-1], self.learn.model.aligner.suffix
-        recompute = len(self.yb) == 1
-        if not (self.fast or recompute): return
-        with torch.no_grad(): g = u @ head.weights
-        if recompute: self.learn.yb = (torch.sigmoid(norm[:, None] * g + head.bias), norm)
-        if self.fast: self.learn.xb = (u, g)
-
-# %% ../nbs/05_train.ipynb #5a5c6c6e
-@torch.no_grad()
-def curvature_terms(
-    dataset,                    # `EmbeddingDataset` with verified targets, or a `Subset` of one
-    head:TaggerHead,            # the tagger head
-    bs:int=256,                 # rows per pass (small enough for the [bs, tags] temporaries to stay in cache)
-    device=None,                # compute device (default: the head's)
-)->np.ndarray:                  # [len(dataset), 3] float32 per row: `k` (curvature at the true norm), `r` (third-order ratio), `h` (BCE floor)
-    "Per row, the third-order expansion of the scalar-converter BCE around the true norm (one `u @ W` per row)."
-    base, rows = subset_indices(dataset)
-    if not base.recompute: raise ValueError("curvature terms need a dataset whose targets are the head's own predictions (verified); this one uses stored preds")
-    W, b = head.weights.to(device), head.bias.to(device)
-    order = np.argsort(rows, kind='stable')  # read in file order
-    out = np.empty((len(rows), 3), np.float32)
-    for i in range(0, len(rows), bs):
-        pos = order[i:i + bs]
-        u, _, n = base.batch(rows[pos], with_targets=False)
-        g = u.to(W.device) @ W
-        x = torch.addcmul(b, n.to(W.device)[:, None], g)  # logits at the true norm
-        log_p = F.logsigmoid(x)
-        p = log_p.exp()
-        h = (p * x).neg_().sub_(log_p).add_(x).mean(1)      # BCE(x, p) = softplus(x) - p x = x - log p - p x
-        c = (p - p * p).mul_(g).mul_(g)                     # g^2 sigmoid'(x)
-        k = c.mean(1)
-        k3 = c.mul_(g).mul_(p.mul_(-2).add_(1)).mean(1)     # g^3 sigmoid'(x) (1 - 2p); in place: a 10k-tag head makes these 11 MB each
-        out[pos] = torch.stack([k, k3 / (3 * k).clamp(min=1e-30), h], 1).cpu().numpy()
-        base.release_pages()  # one pass over every row: keep it out of RSS
-    return out
-
-# %% ../nbs/05_train.ipynb #82d9523f
-def malloc_trim()->bool:
-    "Give the heap's free memory back to the OS (glibc `malloc_trim(0)`; False elsewhere)."
-    import ctypes, ctypes.util
-    try: return bool(ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6').malloc_trim(0))
-    except (OSError, AttributeError): return False
-
-class ReleasePages(Callback):
-    "Every `every` training batches and after each epoch: release the data's mapped pages and trim the heap."
-    order = 60
-    def __init__(self, every:int=16): self.every = every
-    def release(self):
-        if isinstance(self.dls.train, EmbeddingDL): self.dls.train.base.release_pages()
-        malloc_trim()
-    def after_batch(self):
-        if self.training and self.iter % self.every == self.every - 1: self.release()
-    def after_epoch(self): self.release()
-
-# %% ../nbs/05_train.ipynb #553a711b
-@torch.no_grad()
-def init_scale(converter:nn.Module, units:torch.Tensor, mean_norm:float)->bool:
-    "Shift a scalar converter's last bias so its mean scale on `units` is `mean_norm`; False if not applicable."
-    lin = [m for m in converter.modules() if isinstance(m, nn.Linear)]
-    if not isinstance(converter, ScalarConverter) or not lin or lin[-1].out_features != 1 or lin[-1].bias is None: return False
-    was = converter.training; converter.eval()
-    lin[-1].bias += mean_norm - converter.scale(units).mean()
-    converter.train(was)
-    return True
-
-# %% ../nbs/05_train.ipynb #378f5916
-def _opt_tensors(opt)->tuple:
-    "Optimizer state split into safetensors tensors and JSON metadata."
-    tensors, meta = {}, []
-    for i, st in enumerate(opt.state_dict()['state']):
-        m = {}
-        for k, v in st.items():
-            if isinstance(v, torch.Tensor): tensors[f'opt.{i}.{k}'] = v
-            else: m[k] = v
-        meta.append(m)
-    return tensors, meta
-
-def _load_opt(opt, tensors:dict, meta:list):
-    state = [dict(meta[i], **{k.split('.', 2)[2]: v for k, v in tensors.items() if k.startswith(f'opt.{i}.')}) for i in range(len(meta))]
-    opt.load_state_dict({'state': state, 'hypers': opt.hypers})
-
-def _better(pick_by, new, old): return old is None or (new < old if pick_by in LOWER_IS_BETTER else new > old)
-
-# %% ../nbs/05_train.ipynb #42cca817
-class AlignCheckpoint(Callback):
-    "Save `last` after every epoch and `best` by validation `pick_by`, atomically, without pickle."
-    order = 70  # after the Recorder has logged the epoch
-    def __init__(self, workdir, pick_by:str='pred_mse', info:dict|None=None, best:float|None=None, start_epoch:int=0):
-        self.workdir, self.pick_by, self.info, self.best, self.start_epoch = Path(workdir), pick_by, info or {}, best, start_epoch
-        self.dir = self.workdir / 'ckpts'
-
-    def epoch_metrics(self)->tuple:
-        "(train, valid) metric dicts of the epoch just finished."
-        names, vals = self.recorder.metric_names[1:-1], self.recorder.values[-1]
-        tr, va = {}, {}
-        for k, v in zip(names, vals):
-            if k.startswith('train_'): tr[k[6:]] = float(v)
-            else: va[k[6:] if k.startswith('valid_') else k] = float(v)  # without train metrics, fastai names valid metrics bare
-        return tr, va
-
-    def after_epoch(self):
-        if self.epoch < self.start_epoch: return  # skipped by fastai's resume (start_epoch)
-        tr, va = self.epoch_metrics()
-        data = dict(self.info, epoch=self.epoch, train_metrics=tr, metrics=va, pick_by=self.pick_by)
-        if _better(self.pick_by, va[self.pick_by], self.best):
-            self.best = va[self.pick_by]
-            save_checkpoint(self.dir / 'best', self.learn.model.aligner, data)
-        tensors, meta = _opt_tensors(self.learn.opt)
-        save_checkpoint(self.dir / 'last', self.learn.model.aligner, dict(data, best=self.best, opt_meta=meta), extra_tensors=tensors)
-        self.append_history(tr, va)
-
-    def append_history(self, tr:dict, va:dict):
-        "Add this epoch's row to `history.csv` (written whole, atomically; fastai's CSVLogger would log the epochs a resume skips)."
-        path = self.workdir / 'history.csv'
-        old = pd.read_csv(path) if path.is_file() else pd.DataFrame()
-        row = pd.DataFrame([{'epoch': self.epoch, **{f'train_{k}': v for k, v in tr.items()}, **{f'valid_{k}': v for k, v in va.items()}}])
-        atomic_write(path, lambda t: pd.concat([old, row]).to_csv(t, index=False))
-
-# %% ../nbs/05_train.ipynb #0e81d7bc
-def profile_converter(converter:nn.Module, width:int)->dict:
-    "FLOPs, MACs (per sample) and parameter count of a converter."
-    from torch.utils.flop_counter import FlopCounterMode
-    was = converter.training; converter.eval()
-    with torch.no_grad(), FlopCounterMode(display=False) as fc: converter(torch.zeros(1, width))
-    converter.train(was)
-    flops = int(fc.get_total_flops())
-    return dict(flops=flops, macs=flops // 2, params=sum(p.numel() for p in converter.parameters()))
-
-# %% ../nbs/05_train.ipynb #86ddf12c
-@torch.no_grad()
-def evaluate_aligner(model:AlignerModel, dl, categories)->dict:
-    "Metrics of `model` over an `EmbeddingDL` (targets recomputed when the batches carry none)."
-    model.eval(); st, dev = AlignStats(categories), next(iter(model.suffix.buffers())).device
-    for b in dl:
-        u, n = b[0].to(dev), b[-1].to(dev)
-        target = b[1].to(dev) if len(b) == 3 else model.suffix(u * n[:, None])
-        emb = model.converter(u)
-        st.update(model.suffix.logits(emb), emb, target, u, n)
-    return st.compute()
-
-def _batches(dl): return [(b[0], b[1] if len(b) == 3 else None, b[-1]) for b in dl]
-
-def evaluate_with_references(model:AlignerModel, dl, categories, mean_norm:float)->pd.DataFrame:
-    "A table: the aligner and the identity / constant / oracle references, one row each."
-    model.eval()
-    rows = reference_metrics(_batches(dl), model.suffix.cpu(), categories, mean_norm)
-    rows = {'aligner': evaluate_aligner(model.cpu(), dl, categories), **rows}
-    return pd.DataFrame(rows).T[METRIC_NAMES]
-
-# %% ../nbs/05_train.ipynb #0791d7af
-def plot_history(history:pd.DataFrame, refs:pd.DataFrame|None=None, metrics=('loss', 'pred_mse', 'tag_f1')):
-    "Train and validation curves per epoch, with the constant and oracle references as lines."
-    import matplotlib; import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.3))
-    for ax, m in zip(axs, metrics):
-        for split in ('train', 'valid'):
-            if f'{split}_{m}' in history: ax.plot(history['epoch'] + 1, history[f'{split}_{m}'], marker='o', label=split)
-        if refs is not None:
-            for r, ls in (('constant', '--'), ('oracle', ':')): ax.axhline(refs.loc[r, m], color='gray', ls=ls, label=r)
-        ax.set(title=m, xlabel='epoch'); ax.legend()
-        if m in ('loss', 'pred_mse'): ax.set_yscale('log')
-    fig.tight_layout(); return fig
-
-@torch.no_grad()
-def plot_norms(model:AlignerModel, dl, mean_norm:float, max_points:int=2000):
-    "Predicted vs true norm on (part of) a dataset, with the constant-norm reference."
-    import matplotlib.pyplot as plt
-    model.eval(); pred, true = [], []
-    for b in dl:
-        pred.append(model.converter(b[0]).norm(dim=-1)); true.append(b[-1])
-        if sum(len(t) for t in true) >= max_points: break
-    pred, true = torch.cat(pred)[:max_points].numpy(), torch.cat(true)[:max_points].numpy()
-    fig, ax = plt.subplots(figsize=(4.2, 4))
-    ax.scatter(true, pred, s=3, alpha=.4, label='aligner')
-    lo, hi = true.min(), true.max()
-    ax.plot([lo, hi], [lo, hi], 'k-', lw=1, label='perfect'); ax.axhline(mean_norm, color='gray', ls='--', label='constant')
-    ax.set(xlabel='true norm', ylabel='predicted norm', title='norm: predicted vs true'); ax.legend()
-    fig.tight_layout(); return fig
-
-# %% ../nbs/05_train.ipynb #c95681b5
-def _labels_categories(ds:EmbeddingDataset, labels)->np.ndarray:
-    cats = np.asarray(ds.labels(labels)['category'])
-    if len(cats) != ds.n_tags: raise ValueError(f"labels have {len(cats)} tags but the head has {ds.n_tags}")
-    return cats
-
-def _mean_norm(base, rows)->float:
-    "Mean norm of the training rows (from the dataset's scan, else from up to 20k rows)."
-    if base.norms is not None: return float(base.norms[rows].mean())
-    return float(np.linalg.norm(base.embeddings(rows[:20000]), axis=1).mean())
-
-def _resume_state(workdir:Path, options:dict)->dict|None:
-    last = workdir / 'ckpts' / 'last.json'
-    if not last.is_file(): return None
-    data = json.loads(last.read_text())
-    if data.get('model_options') != options:
-        raise ValueError(f"{last}: a run with other options is in this workdir ({data.get('model_options')}); expected {options}. Use another workdir or resume=False")
-    return data
-
-def _prepare_workdir(workdir:Path):
-    "Create `workdir` and check that files can be written in it."
-    try:
-        workdir.mkdir(parents=True, exist_ok=True)
-        for stale in workdir.glob('ckpts/.*.tmp'): stale.unlink()  # left by a process killed mid-write; never read
-        atomic_write(workdir / '.write_test', lambda t: Path(t).write_text('ok')); (workdir / '.write_test').unlink()
-    except OSError as e: raise ValueError(f"workdir {str(workdir)!r} is not a writable folder ({e.strerror or e})") from None
-
-def _trim_history(path:Path, last_epoch:int):
-    "Keep only the CSV rows of epochs that have a checkpoint (a kill can land between the two writes)."
-    if path.is_file():
-        h = pd.read_csv(path); h[h['epoch'] <= last_epoch].to_csv(path, index=False)
-
-# %% ../nbs/05_train.ipynb #6d566cf0
-def _resolve_objective(objective:str, scalar:bool, verified:bool, noisy:bool)->str:
-    "`auto`: curvature for scalar converters on verified data without noise, fast for other scalar cases, else full."
-    if objective != 'auto': return objective
-    if not scalar: return 'full'
-    return 'curvature' if verified and not noisy else 'fast'
-
-def _terms_key(base, rows)->str:
-    "What the curvature terms depend on: the head, the files and the rows."
-    import hashlib
-    h = hashlib.sha1()
-    for a in (base.weights, base.bias, np.asarray(rows, np.int64)): h.update(np.ascontiguousarray(a).tobytes())
-    h.update(json.dumps([str(f) for f in base.files]).encode())
-    return h.hexdigest()
-
-def cached_curvature_terms(workdir, dataset, head:TaggerHead)->np.ndarray:
-    "`curvature_terms`, kept in `workdir/ckpts/curvature.safetensors` so that a resumed run does not recompute them."
-    from safetensors.numpy import save_file, load_file as load_np
-    base, rows = subset_indices(dataset)
-    path, key = Path(workdir) / 'ckpts' / 'curvature.safetensors', _terms_key(base, rows)
-    if path.is_file():
-        from safetensors import safe_open
-        with safe_open(str(path), 'np') as f: meta = f.metadata() or {}
-        if meta.get('key') == key: return load_np(str(path))['terms']
-    terms = curvature_terms(dataset, head)
-    atomic_write(path, lambda t: save_file({'terms': terms}, t, metadata={'key': key}))
-    return terms
-
-def _use_bf16(precision:str, device:torch.device)->bool:
-    "Whether to train under bf16 autocast: `auto` on CUDA devices that support it; `bf16` insists."
-    ok = device.type == 'cuda' and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
-    if precision == 'bf16' and not ok: raise ValueError(f"precision='bf16' needs a CUDA device that supports bfloat16; device is {device}")
-    return precision == 'bf16' or (precision == 'auto' and ok)
-
-def _fits_on_device(device:torch.device, nbytes:int)->bool:
-    "True on a CUDA device whose free memory is at least 4x `nbytes`."
-    if device.type != 'cuda': return False
-    free, _ = torch.cuda.mem_get_info(device)
-    return nbytes * 4 <= free
-
-def _noise_callback(noise, seed:int):
-    "A `DirectionNoise` callback from `(lo, hi)` or `(lo, hi, p)`, or None."
-    if noise is None: return None
-    if not isinstance(noise, (tuple, list)) or len(noise) not in (2, 3): raise ValueError(f"noise={noise!r}; expected (lo, hi) or (lo, hi, p) cosines")
-    from tagger_embedding_aligner.robustness import DirectionNoise  # a later notebook: imported on use
-    return DirectionNoise(tuple(noise[:2]), p=noise[2] if len(noise) == 3 else 0.5, seed=seed)
-
-# %% ../nbs/05_train.ipynb #1bb61bd7
-def train_model(
-    train_dataset,                       # `EmbeddingDataset` or a `Subset` of one
-    test_dataset,                        # validation/test split of the same dataset
-    suffix_model_name:str=DEFAULT_TAGGER,# tagger name (recorded; the head comes from the dataset)
-    model_name:str='num2',               # registered converter name
-    workdir:str='runs/aligner',          # output folder
-    batch_size:int=256,                  # batch size
-    learning_rate:float=3e-2,            # peak learning rate of the one-cycle schedule (see below)
-    num_workers:int=0,                   # loader worker processes (batches are cheap to build; 0 is usually best)
-    max_epochs:int=10,                   # epochs
-    weight_decay:float=1e-3,             # decoupled weight decay
-    pick_by:str='pred_mse',              # validation metric choosing the best checkpoint
-    seed:int=0,                          # seed of initialization, shuffling and dropout
-    labels=None,                         # labels (tagger name or csv path); default: found beside the data
-    quiet:bool=False,                    # no progress bars or tables
-    resume:bool=True,                    # continue from `workdir/ckpts/last` when present
-    device:str|None=None,                # `cpu`, `cuda`, ...; default: cuda when available
-    objective:str='auto',                # `auto`, `full`, `fast` or `curvature` (see below)
-    noise:tuple|None=None,               # train on directions perturbed to a cosine in `(lo, hi)`, or `(lo, hi, p)` (see `10_robustness`)
-    release_every:int=16,                # release mapped pages and trim the heap every N batches (`ReleasePages`); 0: never
-    resident:bool|None=None,             # training rows copied to the device once (`ResidentDL`); None: on CUDA when they fit
-    precision:str='auto',                # `fp32`, `bf16` (mixed precision, CUDA) or `auto` (bf16 where the GPU supports it)
-    cbs:list|None=None,                  # extra fastai callbacks
-    **options,                           # converter options, e.g. `dropout_rate`
-)->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`
-    "Train an aligner with fastai and write checkpoints, logs, metrics and plots to `workdir`."
+# %% ../nbs/05_train.ipynb #df7ea6bb
+def _check_args(pick_by, objective, batch_size, max_epochs, release_every, precision, learning_rate, weight_decay):
+    "Raise `ValueError` naming the first argument of `train_model` that is out of range."
     if pick_by not in METRIC_NAMES: raise ValueError(f"pick_by={pick_by!r}; expected one of {METRIC_NAMES}")
     if objective not in OBJECTIVES: raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES}")
     for k, v in dict(batch_size=batch_size, max_epochs=max_epochs).items():
         if not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{k}={v!r}; expected a positive integer")
-    if not isinstance(release_every, (int, np.integer)) or release_every < 0: raise ValueError(f"release_every={release_every!r}; expected an integer >= 0")
-    if precision not in ('auto', 'fp32', 'bf16'): raise ValueError(f"precision={precision!r}; expected 'auto', 'fp32' or 'bf16'")
-    if not (learning_rate > 0 and math.isfinite(learning_rate)): raise ValueError(f"learning_rate={learning_rate!r}; expected a positive number")
-    if not (weight_decay >= 0 and math.isfinite(weight_decay)): raise ValueError(f"weight_decay={weight_decay!r}; expected a number >= 0")
-    conv_cls = get_converter_class(model_name)
-    if objective in ('fast', 'curvature') and not issubclass(conv_cls, ScalarConverter): raise ValueError(f"objective={objective!r} needs a ScalarConverter; {model_name!r} is not")
-    noise_cb = _noise_callback(noise, seed)
-    base, train_rows = subset_indices(train_dataset)
-    if objective == 'curvature' and not base.recompute: raise ValueError("objective='curvature' needs verified targets (the dataset uses stored preds); use 'fast'")
+    if not isinstance(release_every, (int, np.integer)) or release_every < 0:
+        raise ValueError(f"release_every={release_every!r}; expected an integer >= 0")
+    if precision not in ('auto', 'fp32', 'bf16'):
+        raise ValueError(f"precision={precision!r}; expected 'auto', 'fp32' or 'bf16'")
+    if not (learning_rate > 0 and math.isfinite(learning_rate)):
+        raise ValueError(f"learning_rate={learning_rate!r}; expected a positive number")
+    if not (weight_decay >= 0 and math.isfinite(weight_decay)):
+        raise ValueError(f"weight_decay={weight_decay!r}; expected a number >= 0")
+
+def _check_split(train_dataset, test_dataset):
+    "Raise `ValueError` unless both splits are non-empty and of one width."
+    base, rows = subset_indices(train_dataset)
     if subset_indices(test_dataset)[0].width != base.width: raise ValueError("train and test datasets have different widths")
-    if len(train_rows) == 0 or len(test_dataset) == 0: raise ValueError(f"empty split: {len(train_rows)} train / {len(test_dataset)} test rows; expected both non-empty")
-    cats = _labels_categories(base, labels)
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    bf16 = _use_bf16(precision, device)
-    if resident and not base.recompute: raise ValueError("resident=True needs recomputed targets (a verified dataset); this one uses stored preds")
-    torch.manual_seed(seed); random.seed(seed); np.random.seed(seed)
-    aligner = get_model(model_name, suffix_model_name=suffix_model_name, head=TaggerHead(base.weights, base.bias), **options)
-    objective = _resolve_objective(objective, isinstance(aligner.converter, ScalarConverter), base.recompute, noise_cb is not None)
-    workdir = Path(workdir)
-    state = _resume_state(workdir, aligner.model_options) if resume else None
-    _prepare_workdir(workdir)  # everything above only reads: bad input leaves nothing behind
-    mean_norm = _mean_norm(base, train_rows)
-    if state is None: init_scale(aligner.converter, base.batch(train_rows[:1024], with_targets=False)[0], mean_norm)
-    terms = cached_curvature_terms(workdir, train_dataset, aligner.suffix.to(device)) if objective == 'curvature' else None
-    malloc_trim()  # the pass freed many [bs, tags] temporaries (its pages it released as it went)
-    if resident is None: resident = base.recompute and _fits_on_device(device, len(train_rows) * (base.width + 4) * 4)
-    dl_cls = ResidentDL if resident else EmbeddingDL
-    train_dl = dl_cls(train_dataset, bs=batch_size, shuffle=True, seed=seed, num_workers=num_workers, device=device, row_terms=terms,
-                      **({} if resident or device.type != 'cuda' else dict(pin_memory=True)))
-    valid_dl = EmbeddingDL(test_dataset, bs=max(batch_size, 512), num_workers=num_workers, device=device)
-    info = dict(head_path=base.head_path,
-                seed=seed, batch_size=batch_size, learning_rate=learning_rate, weight_decay=weight_decay, max_epochs=max_epochs,
-                train_size=len(train_rows), test_size=len(test_dataset), objective=objective, noise=None if noise is None else list(noise),
-                resident=bool(resident), precision='bf16' if bf16 else 'fp32',
-                files=[str(f) for f in base.files])
-    ckpt_cb = AlignCheckpoint(workdir, pick_by, info, best=state.get('best') if state else None)
-    learn = Learner(DataLoaders(train_dl, valid_dl, device=device), TrainModule(aligner), loss_func=align_loss, opt_func=Adam,
-                    metrics=align_metrics(cats), cbs=[AlignCallback(objective, seed), ckpt_cb, *([noise_cb] if noise_cb else []),
-                                                        *([ReleasePages(release_every)] if release_every else []),
-                                                        *([MixedPrecision(amp_mode='bf16')] if bf16 else []), *(cbs or [])],
-                    path=workdir, model_dir='ckpts')
-    learn.recorder.train_metrics = objective != 'curvature'  # the curvature objective never computes the head's output in training
-    _tb_callback(learn, workdir)
-    start = 0
-    if state is not None:
-        start = ckpt_cb.start_epoch = state['epoch'] + 1
-        sd = load_file(str(workdir / 'ckpts' / 'last.safetensors'))
-        aligner.load_state_dict({k: v for k, v in sd.items() if k.startswith('converter.')}, strict=False)
-        learn.create_opt(); _load_opt(learn.opt, {k: v for k, v in sd.items() if k.startswith('opt.')}, state['opt_meta'])
-        _trim_history(workdir / 'history.csv', state['epoch'])
-    if start < max_epochs:
-        ctx = learn.no_bar() if quiet else _nullcontext()
-        with ctx, _no_logging(learn, quiet):
-            learn.fit_one_cycle(max_epochs, lr_max=learning_rate, wd=weight_decay, pct_start=0.15, div_final=500., start_epoch=start)
-    return _finish(workdir, base, train_rows, valid_dl, cats, quiet)
+    if len(rows) == 0 or len(test_dataset) == 0:
+        raise ValueError(f"empty split: {len(rows)} train / {len(test_dataset)} test rows; expected both non-empty")
 
-# %% ../nbs/05_train.ipynb #c5d12bec
-from contextlib import nullcontext as _nullcontext, contextmanager
+def _use_bf16(precision:str, device:torch.device)->bool:
+    "Whether to train under bf16 autocast: `auto` on CUDA devices that support it; `bf16` insists."
+    ok = device.type == 'cuda' and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if precision == 'bf16' and not ok:
+        raise ValueError(f"precision='bf16' needs a CUDA device that supports bfloat16; device is {device}")
+    return precision == 'bf16' or (precision == 'auto' and ok)
 
+# %% ../nbs/05_train.ipynb #0c143ce2
 @contextmanager
 def _no_logging(learn, quiet):
     "Silence the Recorder's printed table when quiet."
@@ -493,67 +106,107 @@ def _no_logging(learn, quiet):
 
 def _tb_callback(learn, workdir):
     "TensorBoard logs in the workdir (skipped if tensorboard is not installed)."
-    try:
-        from fastai.callback.tensorboard import TensorBoardCallback
-        import tensorboard  # noqa: F401
+    try: from fastai.callback.tensorboard import TensorBoardCallback  # needs tensorboard (torch.utils.tensorboard)
     except ImportError: return
     learn.add_cb(TensorBoardCallback(log_dir=workdir, trace_model=False, log_preds=False))
 
-# %% ../nbs/05_train.ipynb #18fcc962
-def _finish(workdir:Path, base, train_rows, valid_dl, cats, quiet:bool)->dict:
+# %% ../nbs/05_train.ipynb #4c21f7bc
+def _finish(workdir:Path, dls, cats, quiet:bool)->dict:
     "Evaluate the best checkpoint with references; write metrics.json, model.json and the plots."
-    import matplotlib; import matplotlib.pyplot as plt
+    import matplotlib, matplotlib.pyplot as plt
+    base, valid_dl = dls.train.base, dls.valid
     model, data = open_model_with_data(workdir / 'ckpts' / 'best', head=TaggerHead(base.weights, base.bias))
-    mean_norm = _mean_norm(base, train_rows)
-    table = evaluate_with_references(model, valid_dl, cats, mean_norm)
+    norm = mean_norm(base, dls.train.rows)
+    table = evaluate_with_references(model, valid_dl, cats, norm)
     failed = not table.loc['aligner', 'pred_mse'] < table.loc['constant', 'pred_mse']
     metrics = dict(epoch=data['epoch'], **table.loc['aligner'].to_dict())
     refs = {r: table.loc[r].to_dict() for r in ('identity', 'constant', 'oracle')}
-    write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=mean_norm, failed=failed))
-    opts = model.model_options
-    write_json(workdir / 'model.json', dict(tagger=opts['suffix_model_name'], model_name=opts['model_name'], width=model.width,
-                                            tags=model.suffix.n_tags, options=opts, **profile_converter(model.converter, model.width)))
+    write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=norm, failed=failed))
+    write_model_json(workdir, model_info(model))
     hist = pd.read_csv(workdir / 'history.csv') if (workdir / 'history.csv').is_file() else None
-    with matplotlib.rc_context({'backend': 'agg'}) if not quiet else _nullcontext():
+    with matplotlib.rc_context({'backend': 'agg'}) if not quiet else nullcontext():
         if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
-        plot_norms(model, valid_dl, mean_norm).savefig(workdir / 'norm_scatter.png', dpi=90)
+        plot_norms(model, valid_dl, norm).savefig(workdir / 'norm_scatter.png', dpi=90)
         plt.close('all')
     return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir)
 
-# %% ../nbs/05_train.ipynb #53ef5006
-def short_fit_losses(model_name:str, dataset, steps:int=30, bs:int=64, lr:float=3e-3, seed:int=0, objective:str='auto', **options)->list:
-    "Training losses of `steps` AdamW steps of a fresh converter (a smoke test of an architecture)."
-    torch.manual_seed(seed)
-    aligner = get_model(model_name, head=TaggerHead(dataset.weights, dataset.bias), **options)
-    init_scale(aligner.converter, dataset.batch(np.arange(min(len(dataset), 1024)), with_targets=False)[0], _mean_norm(dataset, np.arange(len(dataset))))
-    fast = objective == 'fast' or (objective == 'auto' and isinstance(aligner.converter, ScalarConverter))
-    mod, opt = TrainModule(aligner).train(), torch.optim.AdamW(aligner.converter.parameters(), lr=lr)
-    dl, losses = EmbeddingDL(dataset, bs=bs, shuffle=True, seed=seed, with_targets=True), []
-    while len(losses) < steps:
-        for u, p, n in dl:
-            loss = align_loss(mod(u, u @ aligner.suffix.weights if fast else None), p, n)
-            opt.zero_grad(); loss.backward(); opt.step(); losses.append(loss.item())
-            if len(losses) == steps: break
-    return losses
+# %% ../nbs/05_train.ipynb #b8235881
+def train_model(
+    train_dataset,                       # `EmbeddingDataset` or a `Subset` of one
+    test_dataset,                        # validation/test split of the same dataset
+    suffix_model_name:str=DEFAULT_TAGGER,# tagger name (recorded; the head comes from the dataset)
+    model_name:str='num2',               # registered converter name
+    workdir:str='runs/aligner',          # output folder
+    batch_size:int=256,                  # batch size
+    learning_rate:float=3e-2,            # peak learning rate of the one-cycle schedule (see above)
+    num_workers:int=0,                   # loader worker processes (batches are cheap to build; 0 is usually best)
+    max_epochs:int=8,                    # epochs
+    weight_decay:float=1e-3,             # decoupled weight decay
+    pick_by:str='pred_mse',              # validation metric choosing the best checkpoint
+    seed:int=0,                          # seed of initialization, shuffling and dropout
+    labels=None,                         # labels (tagger name or csv path); default: found beside the data
+    quiet:bool=False,                    # no progress bars or tables
+    resume:bool=True,                    # continue from `workdir/ckpts/last` when present
+    device:str|None=None,                # `cpu`, `cuda`, ...; default: cuda when available
+    objective:str='auto',                # `auto`, `full`, `fast` or `curvature` (see above)
+    noise:tuple|None=None,               # perturbed directions: cosines `(lo, hi)` or `(lo, hi, p)` (`10_robustness`)
+    release_every:int=16,                # release mapped pages and trim the heap every N batches; 0: never
+    resident:bool|None=None,             # training rows copied to the device once (`ResidentDL`); None: when they fit
+    precision:str='auto',                # `fp32`, `bf16` (mixed precision, CUDA) or `auto` (bf16 where supported)
+    cbs:list|None=None,                  # extra fastai callbacks
+    **options,                           # converter options, e.g. `dropout_rate`
+)->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`
+    "Train an aligner with fastai and write checkpoints, logs, metrics and plots to `workdir`."
+    _check_args(pick_by, objective, batch_size, max_epochs, release_every, precision, learning_rate, weight_decay)
+    _check_split(train_dataset, test_dataset)
+    base, train_rows = subset_indices(train_dataset)
+    cats, device = labels_categories(base, labels), torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    bf16 = _use_bf16(precision, device)
+    dls = aligner_dls(train_dataset, test_dataset, batch_size, seed, device, num_workers, resident)
+    learn = aligner_learner(dls, model_name, suffix_model_name, objective, noise, seed, release_every, bf16, options,
+                            metrics=align_metrics(cats), cbs=cbs, path=workdir, model_dir='ckpts')
+    workdir, aligner = Path(workdir), learn.model.aligner
+    state = resume_state(workdir, aligner.model_options) if resume else None
+    prepare_workdir(workdir)  # everything above only reads: bad input leaves nothing behind
+    if learn.objective == 'curvature':
+        dls.train.set_row_terms(cached_curvature_terms(workdir, train_dataset, aligner.suffix.to(device)))
+    malloc_trim()  # the pass freed many [bs, tags] temporaries (its pages it released as it went)
+    info = dict(head_path=base.head_path, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
+                weight_decay=weight_decay, max_epochs=max_epochs, train_size=len(train_rows), test_size=len(test_dataset),
+                objective=learn.objective, noise=None if noise is None else list(noise),
+                resident=isinstance(dls.train, ResidentDL), precision='bf16' if bf16 else 'fp32',
+                files=[str(f) for f in base.files])
+    ckpt = AlignCheckpoint(workdir, pick_by, info, lower_is_better=pick_by in LOWER_IS_BETTER, state=state)
+    learn.add_cb(ckpt)
+    _tb_callback(learn, workdir)
+    start = ckpt.restore()
+    if start < max_epochs:
+        with (learn.no_bar() if quiet else nullcontext()), _no_logging(learn, quiet):
+            learn.fit_one_cycle(max_epochs, lr_max=learning_rate, wd=weight_decay, pct_start=0.15, div_final=500.,
+                                start_epoch=start)
+    return _finish(workdir, dls, cats, quiet)
 
 # %% ../nbs/05_train.ipynb #ae0d6148
-def _datasets(world, profile, world_seed, tagger, samples, blocks, block_size, test_ratio, seed):
-    if world:
-        from tagger_embedding_aligner.synthetic import make_world
-        w = make_world(world, profile=profile, seed=world_seed, samples=(samples,) if samples else (), blocks=blocks or 0,
-                       block_size=block_size, tagger=tagger)
-        files = [w.samples_file(samples)] if samples else w.block_files()
-    else:
-        files = [get_samples_file(tagger, samples)] if samples else [get_block_file(tagger, i) for i in range(blocks)]
-    if not files: raise ValueError("no data selected: pass --samples N or --blocks N")
-    ds = EmbeddingDataset(files)
-    return ds, *dataset_split(ds, [1 - test_ratio, test_ratio], seed=seed)
+def cli_run(
+    train_fn,                # `train_model`, or a function taking its arguments (`train_distributed`)
+    world:str=None, profile:str='full', world_seed:int=0, tagger:str=DEFAULT_TAGGER, model:str='num2',
+    samples:int=None, blocks:int=2, block_size:int=None, # the data, as `select_datasets` takes it
+    workdir:str=None,        # output folder (default runs/<tagger>_m<model>)
+    bs:int=256, lr:float=3e-2, epochs:int=8, wd:float=1e-3, test_ratio:float=0.2, seed:int=0, # as in `tea-train`
+    noise_cos:float=None, noise_p:float=0.5, # `noise=(noise_cos, 1, noise_p)` when `noise_cos` is given
+    **kwargs,                # more `train_model` arguments (`pick_by`, `device`, `objective`, `quiet`, ...)
+)->tuple:                    # `(dataset, train split, test split, train_fn's result, seconds of data setup)`
+    "Select the data of a training command and call `train_fn` with the command's flags as `train_model` arguments."
+    t0 = time.time()
+    ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
+                                 test_ratio, seed)
+    setup = time.time() - t0
+    res = train_fn(tr, te, suffix_model_name=tagger, model_name=model, workdir=workdir or f'runs/{tagger}_m{model}',
+                   batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd, seed=seed,
+                   noise=None if noise_cos is None else (noise_cos, 1., noise_p), **kwargs)
+    return ds, tr, te, res, setup
 
-def format_table(table:pd.DataFrame)->str:
-    "The metrics table as aligned text."
-    return table.to_string(float_format=lambda v: f'{v:.4g}')
-
-# %% ../nbs/05_train.ipynb #1a677aa7
+# %% ../nbs/05_train.ipynb #de10be27
 @call_parse
 def tea_train(
     world:str=None,          # synthetic world folder (generated if missing); omit to use the Hub dataset
@@ -580,17 +233,17 @@ def tea_train(
 ):
     "Train an aligner (on the synthetic world or the Hub data) and report it against the reference points."
     t0 = time.time()
-    ds, tr, te = _datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size, test_ratio, seed)
-    workdir = workdir or f'runs/{tagger}_m{model}'
-    t1 = time.time()
-    res = train_model(tr, te, tagger, model, workdir, batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd,
-                      seed=seed, pick_by=pick_by, device=device, objective=objective,
-                      noise=None if noise_cos is None else (noise_cos, 1., noise_p), quiet=quiet)
-    secs = time.time() - t1
+    ds, tr, te, res, setup = cli_run(train_model, world, profile, world_seed, tagger, model, samples, blocks, block_size,
+                                     workdir, bs, lr, epochs, wd, test_ratio, seed, noise_cos, noise_p,
+                                     pick_by=pick_by, device=device, objective=objective, quiet=quiet)
+    secs = time.time() - t0 - setup
     print(f"\n{model} on {tagger} ({len(tr)} train / {len(te)} test samples, width {ds.width}, {ds.n_tags} tags)")
     print(format_table(res['table']))
-    print(f"train+eval time: {secs:.1f}s ({len(tr) * epochs / secs:.0f} samples/s incl. evaluation); data setup {t1 - t0:.1f}s")
-    print(f"wrote: {workdir}/ (ckpts/best, ckpts/last, metrics.json, model.json, history.csv, training_curves.png, norm_scatter.png)")
+    print(f"train+eval time: {secs:.1f}s ({len(tr) * epochs / secs:.0f} samples/s incl. evaluation); "
+          f"data setup {setup:.1f}s")
+    print(f"wrote: {res['workdir']}/ (ckpts/best, ckpts/last, metrics.json, model.json, history.csv, "
+          "training_curves.png, norm_scatter.png)")
     if res['failed']:
-        print(f"FAILED: the aligner does not beat the constant-norm reference on pred_mse", file=sys.stderr); sys.exit(1)
+        print("FAILED: the aligner does not beat the constant-norm reference on pred_mse", file=sys.stderr)
+        sys.exit(1)
     return res
