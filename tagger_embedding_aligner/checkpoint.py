@@ -76,7 +76,7 @@ class AlignCheckpoint(Callback):
         self.append_history(tr, va)
 
     def append_history(self, tr:dict, va:dict):
-        "Add this epoch's row to `history.csv` (written whole, atomically; fastai's CSVLogger would log skipped epochs)."
+        "Add this epoch's row to `history.csv` (written whole, atomically; fastai's CSVLogger logs skipped epochs)."
         path = self.workdir / 'history.csv'
         old = pd.read_csv(path) if path.is_file() else pd.DataFrame()
         row = pd.DataFrame([{'epoch': self.epoch, **{f'train_{k}': v for k, v in tr.items()},
@@ -114,7 +114,8 @@ def prepare_workdir(workdir:Path):
         for stale in workdir.glob('ckpts/.*.tmp'): stale.unlink()  # left by a process killed mid-write; never read
         atomic_write(workdir / '.write_test', lambda t: Path(t).write_text('ok'))
         (workdir / '.write_test').unlink()
-    except OSError as e: raise ValueError(f"workdir {str(workdir)!r} is not a writable folder ({e.strerror or e})") from None
+    except OSError as e:
+        raise ValueError(f"workdir {str(workdir)!r} is not a writable folder ({e.strerror or e})") from None
 
 def trim_history(path:Path, last_epoch:int):
     "Keep only the CSV rows of epochs that have a checkpoint (a kill can land between the two writes)."

@@ -29,7 +29,8 @@ def labels_categories(
 @torch.no_grad()
 def evaluate_aligner(model:AlignerModel, dl, categories)->dict:
     "Metrics of `model` over an `EmbeddingDL` (targets recomputed when the batches carry none)."
-    model.eval(); st, dev = AlignStats(categories), next(iter(model.suffix.buffers())).device
+    model.eval()
+    st, dev = AlignStats(categories), next(iter(model.suffix.buffers())).device
     for b in dl:
         u, n = b[0].to(dev), b[-1].to(dev)
         target = b[1].to(dev) if len(b) == 3 else model.suffix(u * n[:, None])
@@ -53,28 +54,36 @@ def plot_history(history:pd.DataFrame, refs:pd.DataFrame|None=None, metrics=('lo
     fig, axs = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.3))
     for ax, m in zip(axs, metrics):
         for split in ('train', 'valid'):
-            if f'{split}_{m}' in history: ax.plot(history['epoch'] + 1, history[f'{split}_{m}'], marker='o', label=split)
+            if f'{split}_{m}' in history:
+                ax.plot(history['epoch'] + 1, history[f'{split}_{m}'], marker='o', label=split)
         if refs is not None:
             for r, ls in (('constant', '--'), ('oracle', ':')): ax.axhline(refs.loc[r, m], color='gray', ls=ls, label=r)
-        ax.set(title=m, xlabel='epoch'); ax.legend()
+        ax.set(title=m, xlabel='epoch')
+        ax.legend()
         if m in ('loss', 'pred_mse'): ax.set_yscale('log')
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 @torch.no_grad()
 def plot_norms(model:AlignerModel, dl, mean_norm:float, max_points:int=2000):
     "Predicted vs true norm on (part of) a dataset, with the constant-norm reference."
     import matplotlib.pyplot as plt
-    model.eval(); pred, true = [], []
+    model.eval()
+    pred, true = [], []
     for b in dl:
-        pred.append(model.converter(b[0]).norm(dim=-1)); true.append(b[-1])
+        pred.append(model.converter(b[0]).norm(dim=-1))
+        true.append(b[-1])
         if sum(len(t) for t in true) >= max_points: break
     pred, true = torch.cat(pred)[:max_points].numpy(), torch.cat(true)[:max_points].numpy()
     fig, ax = plt.subplots(figsize=(4.2, 4))
     ax.scatter(true, pred, s=3, alpha=.4, label='aligner')
     lo, hi = true.min(), true.max()
-    ax.plot([lo, hi], [lo, hi], 'k-', lw=1, label='perfect'); ax.axhline(mean_norm, color='gray', ls='--', label='constant')
-    ax.set(xlabel='true norm', ylabel='predicted norm', title='norm: predicted vs true'); ax.legend()
-    fig.tight_layout(); return fig
+    ax.plot([lo, hi], [lo, hi], 'k-', lw=1, label='perfect')
+    ax.axhline(mean_norm, color='gray', ls='--', label='constant')
+    ax.set(xlabel='true norm', ylabel='predicted norm', title='norm: predicted vs true')
+    ax.legend()
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/04a_evaluation.ipynb #ce7b9b26
 def format_table(table:pd.DataFrame)->str:

@@ -65,7 +65,7 @@ def read_model_json(
 )->dict:
     "The checked contents of `folder/model.json`."
     path = Path(folder) / 'model.json'
-    if not path.is_file(): raise FileNotFoundError(f"{path}: missing; expected the model.json of an export or a workdir")
+    if not path.is_file(): raise FileNotFoundError(f"{path}: missing; expected the model.json of an export or workdir")
     try: info = json.loads(path.read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{path}: invalid JSON ({e})") from None
     return check_model_json(info, path)

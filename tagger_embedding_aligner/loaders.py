@@ -31,10 +31,11 @@ class EmbeddingDL(DataLoader):
         self.set_row_terms(row_terms)
 
     def set_row_terms(self, row_terms=None):
-        "Append `row_terms[i]` (one row per dataset row, e.g. `curvature_terms`) to the batches from now on; None: none."
+        "Append `row_terms[i]` (one row per dataset row, e.g. `curvature_terms`) to the batches from now on."
         if row_terms is not None and len(row_terms) != len(self.rows):
             raise ValueError(f"row_terms has {len(row_terms)} rows; expected {len(self.rows)}, one per dataset row")
-        if row_terms is not None and not isinstance(row_terms, torch.Tensor): row_terms = torch.from_numpy(np.asarray(row_terms))
+        if row_terms is not None and not isinstance(row_terms, torch.Tensor):
+            row_terms = torch.from_numpy(np.asarray(row_terms))
         self.row_terms = None if row_terms is None else row_terms.float().cpu().reshape(len(self.rows), -1)
 
     @property
@@ -64,7 +65,8 @@ class ResidentDL(EmbeddingDL):
                  **kwargs):
         super().__init__(dataset, bs=bs, shuffle=shuffle, seed=seed, with_targets=False, device=device, **kwargs)
         if not self.base.recompute:
-            raise ValueError("ResidentDL needs recomputed targets (a verified dataset); with stored preds use EmbeddingDL")
+            raise ValueError("ResidentDL needs recomputed targets (a verified dataset); "
+                             "with stored preds use EmbeddingDL")
         dev = torch.device(device or 'cpu')
         order = np.argsort(self.rows, kind='stable')  # read in file order
         self.units = torch.empty(len(self.rows), self.base.width, device=dev)
@@ -107,6 +109,10 @@ def aligner_dls(
     "Training (shuffled) and validation loaders over a split, as fastai `DataLoaders`."
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     base, rows = subset_indices(train_dataset)
+    if subset_indices(test_dataset)[0].width != base.width:
+        raise ValueError("train and test datasets have different widths")
+    if len(rows) == 0 or len(test_dataset) == 0:
+        raise ValueError(f"empty split: {len(rows)} train / {len(test_dataset)} test rows; expected both non-empty")
     if resident and not base.recompute:
         raise ValueError("resident=True needs recomputed targets (a verified dataset); this one uses stored preds")
     if resident is None: resident = base.recompute and fits_on_device(device, len(rows) * (base.width + 4) * 4)
@@ -158,8 +164,8 @@ def select_datasets(
     "The dataset a command trains on, and its train/test split."
     if world:
         from tagger_embedding_aligner.synthetic import make_world
-        w = make_world(world, profile=profile, seed=world_seed, samples=(samples,) if samples else (), blocks=blocks or 0,
-                       block_size=block_size, tagger=tagger)
+        w = make_world(world, profile=profile, seed=world_seed, samples=(samples,) if samples else (),
+                       blocks=blocks or 0, block_size=block_size, tagger=tagger)
         files = [w.samples_file(samples)] if samples else w.block_files()
     else:
         files = [get_samples_file(tagger, samples)] if samples else [get_block_file(tagger, i) for i in range(blocks)]

@@ -27,8 +27,10 @@ __all__ = ['OBJECTIVES', 'TrainModule', 'curvature_loss', 'align_loss', 'AlignCa
 
 # %% ../nbs/04b_objectives.ipynb #ce62a1f1
 class TrainModule(nn.Module):
-    "What the Learner trains: `(logits, embedding)`; with `g = u @ W` given, scalar converters skip the head; with `scale_only`, just `s(u)`."
-    def __init__(self, aligner:AlignerModel): super().__init__(); self.aligner = aligner
+    "What the Learner trains: `(logits, embedding)`; given `g = u @ W`, scalar converters skip the head; `scale_only`: `s(u)`."
+    def __init__(self, aligner:AlignerModel):
+        super().__init__()
+        self.aligner = aligner
     def forward(self, u, g=None, scale_only:bool=False):
         self.aligner.check_input(u)
         conv, head = self.aligner.converter, self.aligner.suffix
@@ -40,12 +42,12 @@ class TrainModule(nn.Module):
         return head.logits(emb), emb
 
 def curvature_loss(scale, norm, k, r, h):
-    "The BCE of a scalar converter to third order around the true norm: mean of `h + k/2 d^2 (1 + r d)`, `d = scale - norm`."
+    "A scalar converter's BCE to third order around the true norm: mean of `h + k/2 d^2 (1 + r d)`, `d = scale - norm`."
     d = scale.float().reshape(-1) - norm
     return (h + 0.5 * k * d * d * (1 + r * d).clamp(0.5, 2.)).mean()
 
 def align_loss(out, *yb):
-    "BCE of the head's logits against target probabilities (float32 even under mixed precision); `curvature_loss` when `out` is a scale."
+    "BCE of the head's logits against target probabilities (float32 under mixed precision); `curvature_loss` for a scale."
     if isinstance(out, tuple): return F.binary_cross_entropy_with_logits(out[0].float(), yb[0].float())
     return curvature_loss(out, *yb)
 
@@ -53,13 +55,14 @@ def align_loss(out, *yb):
 OBJECTIVES = ('auto', 'full', 'fast', 'curvature')
 
 class AlignCallback(Callback):
-    "Recompute targets on the compute device, feed `u @ W` (fast) or ask for the scale only (curvature), and seed each epoch."
+    "Recompute targets on the device, feed `u @ W` (fast) or ask for the scale only (curvature), and seed each epoch."
     order = -5
     def __init__(self,
                  objective:str|bool='fast', # `full`, `fast` or `curvature` (True/False: fast/full)
                  seed:int=0):               # seed of shuffling and dropout
         if isinstance(objective, bool): objective = 'fast' if objective else 'full'
-        if objective not in OBJECTIVES[1:]: raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES[1:]}")
+        if objective not in OBJECTIVES[1:]:
+            raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES[1:]}")
         self.objective, self.seed = objective, seed
         self.fast = objective != 'full'  # validation of scalar converters always uses the exact fast form
     def before_fit(self):
@@ -73,7 +76,8 @@ class AlignCallback(Callback):
         if isinstance(self.dls.train, EmbeddingDL): self.dls.train.epoch = self.epoch
     def before_batch(self):
         if self.objective == 'curvature' and self.training:  # batches are (u, norm, k, h): no head at all
-            self.learn.xb = (self.xb[0], None, True); return
+            self.learn.xb = (self.xb[0], None, True)
+            return
         u, norm, head = self.xb[0], self.yb[-1], self.learn.model.aligner.suffix
         recompute = len(self.yb) == 1
         if not (self.fast or recompute): return
@@ -105,10 +109,12 @@ def curvature_terms(
     head:TaggerHead,            # the tagger head
     bs:int=256,                 # rows per pass (small enough for the [bs, tags] temporaries to stay in cache)
     device=None,                # compute device (default: the head's)
-)->np.ndarray:                  # [len(dataset), 3] float32 per row: `k` (curvature at the true norm), `r` (third-order ratio), `h` (BCE floor)
+)->np.ndarray:                  # [len(dataset), 3] float32: `k` (curvature at the true norm), `r` (3rd-order ratio), `h` (BCE floor)
     "Per row, the third-order expansion of the scalar-converter BCE around the true norm (one `u @ W` per row)."
     base, rows = subset_indices(dataset)
-    if not base.recompute: raise ValueError("curvature terms need a dataset whose targets are the head's own predictions (verified); this one uses stored preds")
+    if not base.recompute:
+        raise ValueError("curvature terms need a dataset whose targets are the head's own predictions (verified); "
+                         "this one uses stored preds")
     W, b = head.weights.to(device), head.bias.to(device)
     order = np.argsort(rows, kind='stable')  # read in file order
     out = np.empty((len(rows), 3), np.float32)
@@ -122,7 +128,7 @@ def curvature_terms(
         h = (p * x).neg_().sub_(log_p).add_(x).mean(1)      # BCE(x, p) = softplus(x) - p x = x - log p - p x
         c = (p - p * p).mul_(g).mul_(g)                     # g^2 sigmoid'(x)
         k = c.mean(1)
-        k3 = c.mul_(g).mul_(p.mul_(-2).add_(1)).mean(1)     # g^3 sigmoid'(x) (1 - 2p); in place: a 10k-tag head makes these 11 MB each
+        k3 = c.mul_(g).mul_(p.mul_(-2).add_(1)).mean(1)     # g^3 sigmoid'(x) (1 - 2p); in place: 11 MB each at 10k tags
         out[pos] = torch.stack([k, k3 / (3 * k).clamp(min=1e-30), h], 1).cpu().numpy()
         base.release_pages()  # one pass over every row: keep it out of RSS
     return out
@@ -153,8 +159,10 @@ def cached_curvature_terms(workdir, dataset, head:TaggerHead)->np.ndarray:
 def init_scale(converter:nn.Module, units:torch.Tensor, mean_norm:float)->bool:
     "Shift a scalar converter's last bias so its mean scale on `units` is `mean_norm`; False if not applicable."
     lin = [m for m in converter.modules() if isinstance(m, nn.Linear)]
-    if not isinstance(converter, ScalarConverter) or not lin or lin[-1].out_features != 1 or lin[-1].bias is None: return False
-    was = converter.training; converter.eval()
+    if not isinstance(converter, ScalarConverter) or not lin or lin[-1].out_features != 1 or lin[-1].bias is None:
+        return False
+    was = converter.training
+    converter.eval()
     lin[-1].bias += mean_norm - converter.scale(units).mean()
     converter.train(was)
     return True
@@ -170,7 +178,8 @@ def perturb_directions(
     u = torch.as_tensor(np.asarray(units) if was_np else units).double()
     if u.ndim != 2: raise ValueError(f"units: shape {tuple(u.shape)}; expected [n, width]")
     c = torch.as_tensor(np.asarray(cos, np.float64)).to(u.device).reshape(-1, 1).expand(len(u), 1)
-    if ((c < -1) | (c > 1)).any() or not torch.isfinite(c).all(): raise ValueError(f"cos must lie in [-1, 1]; got {cos}")
+    if ((c < -1) | (c > 1)).any() or not torch.isfinite(c).all():
+        raise ValueError(f"cos must lie in [-1, 1]; got {cos}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     u = torch.nn.functional.normalize(u, dim=-1)
     r = torch.from_numpy(rng.standard_normal(tuple(u.shape))).to(u.device)
@@ -197,7 +206,8 @@ class DirectionNoise(Callback):
         rng = np.random.default_rng([self.seed, self.epoch, self.iter])
         rows = torch.from_numpy(np.flatnonzero(rng.random(len(u)) < self.p)).to(u.device)
         if not len(rows): return
-        up = u.clone(); up[rows] = perturb_directions(u[rows], rng.uniform(*self.cos_range, len(rows)), rng)
+        up = u.clone()
+        up[rows] = perturb_directions(u[rows], rng.uniform(*self.cos_range, len(rows)), rng)
         if len(self.xb) == 2:  # fast objective: the head product must be that of the perturbed input
             g = self.xb[1].clone()
             with torch.no_grad(): g[rows] = up[rows] @ self.learn.model.aligner.suffix.weights

@@ -12,6 +12,7 @@ import numpy as np, torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import Subset
+from fastcore.basics import store_attr
 from fastcore.meta import delegates
 from fastcore.script import call_parse
 from fastai.callback.core import Callback
@@ -63,19 +64,20 @@ def _swap_train_dl(learn, new_dl):
 class BlockShuffle(Callback):
     "Train on a `BlockShuffleDL` (pass in `train_model(..., cbs=[BlockShuffle()])`)."
     order = 11  # after TrainEvalCallback, like fastai's DistributedTrainer
-    def __init__(self, chunk:int=4096, window:int=4): self.chunk, self.window = chunk, window
+    def __init__(self, chunk:int=4096, window:int=4): store_attr()
     def before_fit(self):
         old = self.learn.dls.train
-        self.old = _swap_train_dl(self.learn, BlockShuffleDL(Subset(old.base, old.rows), bs=old.bs, shuffle=True, seed=old.seed,
-                                                             chunk=self.chunk, window=self.window, with_targets=old.with_targets,
-                                                             row_terms=old.row_terms, device=old.device))
+        new = BlockShuffleDL(Subset(old.base, old.rows), bs=old.bs, shuffle=True, seed=old.seed, chunk=self.chunk,
+                             window=self.window, with_targets=old.with_targets, row_terms=old.row_terms, device=old.device)
+        self.old = _swap_train_dl(self.learn, new)
     def after_fit(self): self.learn.dls.loaders[0] = self.old
 
 # %% ../nbs/12_scale.ipynb #b13a4d7b
 class ShardedDL(BlockShuffleDL):
     "Rank `rank`'s slice of every global batch of a (block-)shuffled epoch; `bs` is the global batch size."
     def __init__(self, dataset, bs:int=256, rank:int=0, world_size:int=1, block:bool=False, **kwargs):
-        if world_size < 1 or not 0 <= rank < world_size: raise ValueError(f"rank={rank}, world_size={world_size}; expected 0 <= rank < world_size")
+        if world_size < 1 or not 0 <= rank < world_size:
+            raise ValueError(f"rank={rank}, world_size={world_size}; expected 0 <= rank < world_size")
         if bs % world_size: raise ValueError(f"batch size {bs} is not a multiple of the world size {world_size}")
         self.rank, self.world_size, self.global_bs, self.block = rank, world_size, bs, block
         super().__init__(dataset, bs=bs // world_size, **kwargs)
@@ -105,15 +107,18 @@ class _DDP(DistributedDataParallel):
 class DataParallel(Callback):
     "Train with `DistributedDataParallel` over the initialized process group, each rank on its shard."
     order = 11  # after TrainEvalCallback has moved the model to the device
-    def __init__(self, block:bool=False, chunk:int=4096, window:int=4): self.block, self.chunk, self.window = block, chunk, window
+    def __init__(self, block:bool=False, chunk:int=4096, window:int=4): store_attr()
     def before_fit(self):
-        if not dist.is_initialized(): raise RuntimeError("DataParallel needs torch.distributed initialized (launch with torchrun; see train_distributed)")
+        if not dist.is_initialized():
+            raise RuntimeError("DataParallel needs torch.distributed initialized (launch with torchrun; see train_distributed)")
         rank, ws, old = dist.get_rank(), dist.get_world_size(), self.learn.dls.train
         dev = torch.device(self.dls.device or 'cpu')
-        self.learn.model = _DDP(self.learn.model, device_ids=[dev.index] if dev.type == 'cuda' else None, broadcast_buffers=False)
-        self.old = _swap_train_dl(self.learn, ShardedDL(Subset(old.base, old.rows), bs=old.bs, rank=rank, world_size=ws, shuffle=True,
-                                                        seed=old.seed, block=self.block, chunk=self.chunk, window=self.window,
-                                                        with_targets=old.with_targets, row_terms=old.row_terms, device=old.device))
+        self.learn.model = _DDP(self.learn.model, device_ids=[dev.index] if dev.type == 'cuda' else None,
+                                broadcast_buffers=False)
+        new = ShardedDL(Subset(old.base, old.rows), bs=old.bs, rank=rank, world_size=ws, shuffle=True, seed=old.seed,
+                        block=self.block, chunk=self.chunk, window=self.window, with_targets=old.with_targets,
+                        row_terms=old.row_terms, device=old.device)
+        self.old = _swap_train_dl(self.learn, new)
         if rank: self.learn.logger = lambda *a, **k: None
     def after_fit(self):
         self.learn.model = self.learn.model.module
@@ -154,7 +159,7 @@ def tea_train_ddp(
     block_shuffle:bool=False, # block-aware shuffling (for data that is not in the page cache)
     **kwargs,
 ):
-    "Data-parallel training, one process per `torchrun` rank (`--bs` is the global batch); rank 0 prints the test metrics."
+    "Data-parallel training, one process per `torchrun` rank (`--bs`: the global batch); rank 0 prints the test metrics."
     tagger, model = kwargs.get('tagger', DEFAULT_TAGGER), kwargs.get('model', 'num2')
     kwargs['workdir'] = kwargs.get('workdir') or f'runs/{tagger}_m{model}_ddp'
     opts = {} if dropout is None else dict(dropout_rate=dropout)

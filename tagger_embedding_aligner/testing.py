@@ -126,7 +126,8 @@ def fake_export(
     d.mkdir(parents=True)
     for f in (*MODEL_FILES, 'model_with_fc.onnx'): (d / f).write_bytes(f'{name}/{f}'.encode())
     (d / 'events.out.tfevents.1700000000.0123abcd.1.0').write_bytes(b'tb')
-    m = dict(epoch=7, emb_cos=0.99987, emb_norms=0.21289, loss=0.0041283, pred_mse=4.0351e-08, tag_f1=0.93) | (metrics or {})
+    m = dict(epoch=7, emb_cos=0.99987, emb_norms=0.21289, loss=0.0041283, pred_mse=4.0351e-08, tag_f1=0.93)
+    m |= metrics or {}
     write_json(d / 'metrics.json', m)
     write_model_json(d, dict(name=name, tagger=tagger, model_name='num2', width=width, tags=tags,
                              options={'model_name': 'num2'}, flops=2 * macs, macs=macs, params=params, exported_at=t))

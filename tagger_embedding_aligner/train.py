@@ -81,13 +81,6 @@ def _check_args(pick_by, objective, batch_size, max_epochs, release_every, preci
     if not (weight_decay >= 0 and math.isfinite(weight_decay)):
         raise ValueError(f"weight_decay={weight_decay!r}; expected a number >= 0")
 
-def _check_split(train_dataset, test_dataset):
-    "Raise `ValueError` unless both splits are non-empty and of one width."
-    base, rows = subset_indices(train_dataset)
-    if subset_indices(test_dataset)[0].width != base.width: raise ValueError("train and test datasets have different widths")
-    if len(rows) == 0 or len(test_dataset) == 0:
-        raise ValueError(f"empty split: {len(rows)} train / {len(test_dataset)} test rows; expected both non-empty")
-
 def _use_bf16(precision:str, device:torch.device)->bool:
     "Whether to train under bf16 autocast: `auto` on CUDA devices that support it; `bf16` insists."
     ok = device.type == 'cuda' and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
@@ -158,10 +151,9 @@ def train_model(
 )->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`
     "Train an aligner with fastai and write checkpoints, logs, metrics and plots to `workdir`."
     _check_args(pick_by, objective, batch_size, max_epochs, release_every, precision, learning_rate, weight_decay)
-    _check_split(train_dataset, test_dataset)
     base, train_rows = subset_indices(train_dataset)
-    cats, device = labels_categories(base, labels), torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    bf16 = _use_bf16(precision, device)
+    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    cats, bf16 = labels_categories(base, labels), _use_bf16(precision, device)
     dls = aligner_dls(train_dataset, test_dataset, batch_size, seed, device, num_workers, resident)
     learn = aligner_learner(dls, model_name, suffix_model_name, objective, noise, seed, release_every, bf16, options,
                             metrics=align_metrics(cats), cbs=cbs, path=workdir, model_dir='ckpts')
@@ -172,7 +164,8 @@ def train_model(
         dls.train.set_row_terms(cached_curvature_terms(workdir, train_dataset, aligner.suffix.to(device)))
     malloc_trim()  # the pass freed many [bs, tags] temporaries (its pages it released as it went)
     info = dict(head_path=base.head_path, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
-                weight_decay=weight_decay, max_epochs=max_epochs, train_size=len(train_rows), test_size=len(test_dataset),
+                weight_decay=weight_decay, max_epochs=max_epochs, train_size=len(train_rows),
+                test_size=len(test_dataset),
                 objective=learn.objective, noise=None if noise is None else list(noise),
                 resident=isinstance(dls.train, ResidentDL), precision='bf16' if bf16 else 'fp32',
                 files=[str(f) for f in base.files])
@@ -233,8 +226,8 @@ def tea_train(
 ):
     "Train an aligner (on the synthetic world or the Hub data) and report it against the reference points."
     t0 = time.time()
-    ds, tr, te, res, setup = cli_run(train_model, world, profile, world_seed, tagger, model, samples, blocks, block_size,
-                                     workdir, bs, lr, epochs, wd, test_ratio, seed, noise_cos, noise_p,
+    ds, tr, te, res, setup = cli_run(train_model, world, profile, world_seed, tagger, model, samples, blocks,
+                                     block_size, workdir, bs, lr, epochs, wd, test_ratio, seed, noise_cos, noise_p,
                                      pick_by=pick_by, device=device, objective=objective, quiet=quiet)
     secs = time.time() - t0 - setup
     print(f"\n{model} on {tagger} ({len(tr)} train / {len(te)} test samples, width {ds.width}, {ds.n_tags} tags)")
