@@ -79,7 +79,7 @@ def tiny_run(
 )->Path:                    # the workdir (read-only by convention)
     "A workdir of `train_model` on the tiny world's 2,000 samples, trained once per code version."
     from tagger_embedding_aligner.train import train_model
-    kw = dict(model_name=model_name, max_epochs=max_epochs, seed=seed, batch_size=64, learning_rate=3e-3, **kwargs)
+    kw = dict(batch_size=64, learning_rate=3e-3) | kwargs | dict(model_name=model_name, max_epochs=max_epochs, seed=seed)
     def build(d):
         _, tr, te = tiny_split(seed)
         train_model(tr, te, workdir=d / 'run', quiet=True, device='cpu', **kw)
