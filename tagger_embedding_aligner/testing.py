@@ -23,7 +23,9 @@ def cache_root()->Path:
 def code_hash()->str:
     "A hash of the package's source files (a fixture made by other code is not reused)."
     h = hashlib.sha1()
-    for p in sorted(Path(__file__).parent.glob('*.py')): h.update(p.name.encode() + p.read_bytes())
+    import tagger_embedding_aligner
+    for p in sorted(Path(tagger_embedding_aligner.__file__).parent.glob('*.py')):
+        h.update(p.name.encode() + p.read_bytes())
     return h.hexdigest()[:12]
 
 @contextmanager
