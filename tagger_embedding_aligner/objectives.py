@@ -22,8 +22,8 @@ from .loaders import EmbeddingDL
 
 # %% auto #0
 __all__ = ['OBJECTIVES', 'TrainModule', 'curvature_loss', 'align_loss', 'AlignCallback', 'resolve_objective', 'curvature_terms',
-           'curvature_key', 'cached_curvature_terms', 'init_scale', 'perturb_directions', 'DirectionNoise',
-           'noise_callback']
+           'CurvatureTerms', 'curvature_key', 'cached_curvature_terms', 'init_scale', 'perturb_directions',
+           'DirectionNoise', 'noise_callback']
 
 # %% ../nbs/04b_objectives.ipynb #ce62a1f1
 class TrainModule(nn.Module):
@@ -65,11 +65,6 @@ class AlignCallback(Callback):
             raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES[1:]}")
         self.objective, self.seed = objective, seed
         self.fast = objective != 'full'  # validation of scalar converters always uses the exact fast form
-    def before_fit(self):
-        "The curvature objective's per-row terms, when the training loader has none yet (`train_model` caches them)."
-        dl = self.dls.train
-        if self.objective == 'curvature' and isinstance(dl, EmbeddingDL) and dl.row_terms is None:
-            dl.set_row_terms(curvature_terms(Subset(dl.base, dl.rows), self.learn.model.aligner.suffix))
     def before_epoch(self):
         "Shuffling and dropout depend on (seed, epoch) only, so a resumed epoch repeats the original one."
         torch.manual_seed(self.seed * 100_003 + self.epoch)
@@ -132,6 +127,15 @@ def curvature_terms(
         out[pos] = torch.stack([k, k3 / (3 * k).clamp(min=1e-30), h], 1).cpu().numpy()
         base.release_pages()  # one pass over every row: keep it out of RSS
     return out
+
+# %% ../nbs/04b_objectives.ipynb #9a70d23e
+class CurvatureTerms(Callback):
+    "At the start of a fit, give the training loader its `curvature_terms` when it has none yet."
+    order = AlignCallback.order - 1  # after TrainEvalCallback moved the model to the device; before loaders are swapped
+    def before_fit(self):
+        dl = self.dls.train
+        if isinstance(dl, EmbeddingDL) and dl.row_terms is None:
+            dl.set_row_terms(curvature_terms(Subset(dl.base, dl.rows), self.learn.model.aligner.suffix))
 
 # %% ../nbs/04b_objectives.ipynb #68cf6891
 def curvature_key(base:EmbeddingDataset, rows)->str:

@@ -55,7 +55,8 @@ def aligner_learner(
     aligner = get_model(model_name, suffix_model_name=suffix_model_name, head=TaggerHead(base.weights, base.bias),
                         **(model_options or {}))
     init_scale(aligner.converter, base.batch(rows[:1024], with_targets=False)[0], mean_norm(base, rows))
-    cbs = [AlignCallback(objective, seed), *([noise_cb] if noise_cb else []),
+    cbs = [AlignCallback(objective, seed), *([CurvatureTerms()] if objective == 'curvature' else []),
+           *([noise_cb] if noise_cb else []),
            *([ReleasePages(release_every)] if release_every else []),
            *([MixedPrecision(amp_mode='bf16')] if bf16 else []), *(cbs or [])]
     if metrics is None: metrics = align_metrics(labels_categories(base))
