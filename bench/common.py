@@ -1,6 +1,5 @@
 "Shared pieces of the issue-7 benchmarks: the full-shape world, the split, and a callback timing the phases of a fit."
 import time
-from pathlib import Path
 from fastai.callback.core import Callback
 from tagger_embedding_aligner.synthetic import make_world
 from tagger_embedding_aligner.dataset import EmbeddingDataset

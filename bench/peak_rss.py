@@ -9,12 +9,11 @@ madvise(MADV_DONTNEED) on the maps, which keeps mapped data out of RSS, and mall
 fast objective (a [batch, tags] tensor every step) with the same release; `fast_norelease` turns the release off
 (`release_every=0`): the state before this was the default.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/peak_rss.py                       # default variant
-    PYTHONPATH=$PWD .venv/bin/python bench/peak_rss.py --variants default,fast,fast_norelease
+    .venv/bin/python -m bench.peak_rss                       # default variant
+    .venv/bin/python -m bench.peak_rss --variants default,fast,fast_norelease
 """
-import argparse, json, resource, subprocess, sys, tempfile, threading, time
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).parent))
+import json, resource, subprocess, sys, tempfile, threading, time
+from fastcore.script import call_parse
 
 def _status():
     d = {}
@@ -25,7 +24,7 @@ def _status():
 
 VARIANTS = dict(default=dict(), fast=dict(objective='fast'), fast_norelease=dict(objective='fast', release_every=0))
 
-def child(n_blocks, variant, world):
+def run_child(n_blocks, variant, world):
     peaks, stop = {}, threading.Event()
     def poll():
         while not stop.is_set():
@@ -33,7 +32,7 @@ def child(n_blocks, variant, world):
             time.sleep(0.05)
     th = threading.Thread(target=poll, daemon=True); th.start()
     import psutil
-    from common import full_world, split
+    from bench.common import full_world, split
     from tagger_embedding_aligner.train import train_model
     w = full_world(world, blocks=4)
     ds, tr, te = split(w, n_blocks)
@@ -46,23 +45,25 @@ def child(n_blocks, variant, world):
                           peak_anon_mb=peaks['RssAnon'], peak_file_mb=peaks['RssFile'], peak_rss_polled_mb=peaks['VmRSS'],
                           uss_end_mb=psutil.Process().memory_full_info().uss / 2**20)))
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--world', default='worlds/full'); ap.add_argument('--blocks', default='1,2,4')
-    ap.add_argument('--child', type=int); ap.add_argument('--variant', default='default')
-    ap.add_argument('--variants', default='default', help=f'comma-separated, of: {", ".join(VARIANTS)}')
-    a = ap.parse_args()
-    if a.child: return child(a.child, a.variant, a.world)
-    for variant in a.variants.split(','):
+@call_parse
+def main(
+    world:str='worlds/full',    # full-shape world folder (generated on first use)
+    blocks:str='1,2,4',         # comma-separated block counts, one child process each
+    child:int=None,             # (internal) run one child over this many blocks
+    variant:str='default',      # (internal) the child's variant
+    variants:str='default',     # comma-separated, of: default, fast, fast_norelease
+):
+    "Peak memory of one-epoch `train_model` runs over more and more blocks, each in a fresh process."
+    if child: return run_child(child, variant, world)
+    for variant in variants.split(','):
         res = []
-        for k in map(int, a.blocks.split(',')):
-            cmd = [sys.executable, __file__, '--world', a.world, '--child', str(k), '--variant', variant]
+        for k in map(int, blocks.split(',')):
+            cmd = [sys.executable, '-m', 'bench.peak_rss', '--world', world, '--child', str(k), '--variant', variant]
             out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
             res.append(json.loads(out.strip().splitlines()[-1]))
         sfx = '' if variant == 'default' else f'_{variant}'
         for key, name in [('ru_maxrss_mb', 'peak_rss_mb'), ('peak_anon_mb', 'peak_anon_mb'), ('peak_file_mb', 'peak_file_mb'), ('uss_end_mb', 'uss_end_mb')]:
             vals = [r[key] for r in res]
-            print(f"{name}{sfx}: " + ' '.join(f'{v:.0f}' for v in vals) + f"   (blocks {a.blocks}; max/min {max(vals) / min(vals):.2f})")
+            print(f"{name}{sfx}: " + ' '.join(f'{v:.0f}' for v in vals) + f"   (blocks {blocks}; max/min {max(vals) / min(vals):.2f})")
         print(f"train_secs{sfx}: " + ' '.join(f"{r['secs']:.0f}" for r in res))
 
-if __name__ == '__main__': main()

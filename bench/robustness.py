@@ -7,18 +7,21 @@ left of the gap to the oracle when the noise does not disturb the norm estimate)
 the plot (F1 vs c per method) to --out; prints per c the F1s, the share of the plain-to-oracle gap the noise-aware
 aligner closes, and the noise-induced share of that gap (the most noise training can close without a better clean fit).
 
-    PYTHONPATH=$PWD .venv/bin/python bench/robustness.py --world worlds/full
+    .venv/bin/python -m bench.robustness --world worlds/full
 """
-import argparse, json, time
+import json, time
+from fastcore.script import call_parse
 from pathlib import Path
 import pandas as pd
 import matplotlib; matplotlib.use('agg')
 from tagger_embedding_aligner.synthetic import make_world
 from tagger_embedding_aligner.dataset import EmbeddingDataset, subset_indices
 from tagger_embedding_aligner.split import dataset_split
-from tagger_embedding_aligner.train import train_model, _mean_norm
+from tagger_embedding_aligner.train import train_model
+from tagger_embedding_aligner.loaders import mean_norm as train_mean_norm
+from tagger_embedding_aligner.objectives import DirectionNoise
 from tagger_embedding_aligner.inference import Aligner
-from tagger_embedding_aligner.robustness import DirectionNoise, robustness_table, compare_aligners, gap_closed, plot_robustness
+from tagger_embedding_aligner.robustness import robustness_table, compare_aligners, gap_closed, plot_robustness
 
 COS = (1.0, .98, .95, .9, .8)
 CLEAN = 'plain, norm from clean input'
@@ -50,29 +53,35 @@ def markdown(t, name):
     rows = [[f'{name} at c = {c:g}'] + [fmt(v) for v in r] for c, r in zip(t.index, t.values)]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in [['', *t.columns], ['---'] + ['---:'] * len(t.columns), *rows])
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--world', default='worlds/full')
-    ap.add_argument('--plain-workdir', default='runs/robust_plain'); ap.add_argument('--noise-workdir', default='runs/robust_noise')
-    ap.add_argument('--cos-range', type=float, nargs=2, default=(0.8, 1.0)); ap.add_argument('--p', type=float, default=0.5)
-    ap.add_argument('--no-noise', action='store_true', help='only the plain aligner and the references')
-    ap.add_argument('--out', default='runs/robustness', help='folder for robustness.csv, robustness.md, robustness.png')
-    a = ap.parse_args()
-    w = make_world(a.world, profile='full', blocks=2, samples=())
+@call_parse
+def main(
+    world:str='worlds/full',                # full-shape world folder (generated on first use)
+    plain_workdir:str='runs/robust_plain',  # workdir of the plain aligner (reused when finished)
+    noise_workdir:str='runs/robust_noise',  # workdir of the noise-aware aligner (reused when finished)
+    cos_lo:float=0.8,                       # DirectionNoise cosine range: low end
+    cos_hi:float=1.0,                       # DirectionNoise cosine range: high end
+    p:float=0.5,                            # DirectionNoise: share of rows perturbed
+    no_noise:bool=False,                    # only the plain aligner and the references
+    out:str='runs/robustness',              # folder for robustness.csv, robustness.md, robustness.png
+):
+    "Robustness to direction noise of a plain and a noise-aware num2 on the full-shape world."
+    cos_range = (cos_lo, cos_hi)
+    w = make_world(world, profile='full', blocks=2, samples=())
     ds = EmbeddingDataset([w.block_file(0), w.block_file(1)])
     tr, te = dataset_split(ds, [0.8, 0.2], seed=0)
-    noise = None if a.no_noise else dict(cos_range=list(a.cos_range), p=a.p)
-    secs = {'plain': train(tr, te, a.plain_workdir, None)}
-    if noise: secs['noise'] = train(tr, te, a.noise_workdir, noise)
+    noise = None if no_noise else dict(cos_range=list(cos_range), p=p)
+    secs = {'plain': train(tr, te, plain_workdir, None)}
+    if noise: secs['noise'] = train(tr, te, noise_workdir, noise)
     aligners = {k: Aligner.from_pretrained(d, labels=str(w.labels_path)) for k, d in
-                [('plain', a.plain_workdir)] + ([('noise', a.noise_workdir)] if noise else [])}
+                [('plain', plain_workdir)] + ([('noise', noise_workdir)] if noise else [])}
     t0 = time.perf_counter()
-    mean_norm = _mean_norm(ds, subset_indices(tr)[1])
+    mean_norm = train_mean_norm(ds, subset_indices(tr)[1])
     tab = compare_aligners(aligners, te, COS, mean_norm=mean_norm, seed=0)
     diag = robustness_table(aligners['plain'], te, COS, mean_norm=mean_norm, seed=0, methods=['clean_norm'])
     tab = pd.concat([tab, diag.rename(index={'clean_norm': CLEAN}, level='method')]).sort_index(level='cos', sort_remaining=False, ascending=False)
     eval_secs = time.perf_counter() - t0
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     tab.to_csv(out / 'robustness.csv')
     f1, mse = tab['tag_f1'].unstack('method'), tab['pred_mse'].unstack('method')
     cols = [c for c in ['identity', 'constant', 'oracle', 'aligner (plain)', 'aligner (noise)', CLEAN] if c in f1]
@@ -85,7 +94,7 @@ def main():
     print(md, '\n')
     print(f"train: {len(tr)} rows, test: {len(te)} rows, width {ds.width}, {ds.n_tags} tags")
     for k, s in secs.items(): print(f"train_secs_{k}: {s:.0f}" + (' (reused)' if s == 0 else ''))
-    if noise: print(f"noise: DirectionNoise(cos_range={tuple(a.cos_range)}, p={a.p})")
+    if noise: print(f"noise: DirectionNoise(cos_range={tuple(cos_range)}, p={p})")
     print(f"eval_secs: {eval_secs:.0f}")
     short = {'identity': 'identity', 'constant': 'constant', 'oracle': 'oracle', 'aligner (plain)': 'plain', 'aligner (noise)': 'noise', CLEAN: 'plain_clean_norm'}
     g = gap_closed(tab) if noise else None
@@ -101,4 +110,3 @@ def main():
         print(f"gap_closed_min: {g.loc[g.index < 1, 'gap closed'].min():.1%} (target > 50% at every c < 1)")
     print(f"wrote: {out}/robustness.csv, robustness.md, robustness.png")
 
-if __name__ == '__main__': main()

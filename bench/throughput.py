@@ -8,14 +8,13 @@ exact `fast` objective (u @ W every step) is timed for one epoch as well, for co
 Reference (bench/reference.py): batch 16, blocks in RAM via np.load, per-item normalization, DataLoader with
 min(cpu_count, 16) workers, BCELoss on the head's sigmoid, AdamW + OneCycleLR; timed over --ref-samples after a warm-up.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/throughput.py
+    .venv/bin/python -m bench.throughput
 """
-import argparse, sys, tempfile, time
-from pathlib import Path
-import numpy as np, torch
-sys.path.insert(0, str(Path(__file__).parent))
-from common import full_world, split, TrainTimer
-from reference import reference_setup, reference_epoch
+import tempfile, time
+import torch
+from fastcore.script import call_parse
+from bench.common import full_world, split, TrainTimer
+from bench.reference import reference_setup, reference_epoch
 from tagger_embedding_aligner.train import train_model
 from tagger_embedding_aligner.dataset import subset_indices
 
@@ -27,26 +26,30 @@ def ours(tr, te, epochs, bs, objective='auto'):
         train_model(tr, te, 'SwinV2_v3', 'num2', workdir=d, batch_size=bs, max_epochs=epochs, objective=objective, quiet=True, cbs=[timer])
     return timer.samples, timer.fit_end - t0 - timer.valid_secs, timer.secs
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--world', default='worlds/full'); ap.add_argument('--ref-samples', type=int, default=3200)
-    ap.add_argument('--bs', type=int, default=256); ap.add_argument('--epochs', type=int, default=8)
-    a = ap.parse_args()
-    w = full_world(a.world, blocks=1)
-    ds, tr, te = split(w, 1)
+@call_parse
+def main(
+    world:str='worlds/full',  # full-shape world folder (generated on first use)
+    ref_samples:int=3200,     # samples the reference loop is timed over
+    bs:int=256,               # our batch size
+    epochs:int=8,             # our epochs
+    blocks:int=1,             # blocks of the world to train on (1: 19,000 training rows)
+):
+    "Training throughput of `train_model` against the original project's loop."
+    w = full_world(world, blocks=blocks)
+    ds, tr, te = split(w, blocks)
     _, rows = subset_indices(tr)
     r_ds, model, dl, opt, sched = reference_setup([w.block_file(0)], rows, (ds.weights, ds.bias), epochs=1)
     reference_epoch(model, dl, opt, sched, max_samples=320)                 # warm-up (workers, allocator)
-    n_ref, s_ref = reference_epoch(model, dl, opt, sched, max_samples=a.ref_samples)
+    n_ref, s_ref = reference_epoch(model, dl, opt, sched, max_samples=ref_samples)
     del r_ds, model, dl
     ref = n_ref / s_ref
-    n, s_all, s_epochs = ours(tr, te, a.epochs, a.bs)
-    n1, s1_all, _ = ours(tr, te, 1, a.bs)
-    nf, sf_all, sf_epochs = ours(tr, te, 1, a.bs, objective='fast')
+    n, s_all, s_epochs = ours(tr, te, epochs, bs)
+    n1, s1_all, _ = ours(tr, te, 1, bs)
+    nf, sf_all, sf_epochs = ours(tr, te, 1, bs, objective='fast')
     print(f"torch_threads: {torch.get_num_threads()}")
     print(f"reference_samples: {n_ref}")
     print(f"reference_samples_per_s: {ref:.1f}")
-    print(f"ours_samples: {n} (batch {a.bs}, {a.epochs} epochs, objective curvature)")
+    print(f"ours_samples: {n} (batch {bs}, {epochs} epochs, objective curvature)")
     print(f"ours_samples_per_s: {n / s_all:.1f} (set-up + curvature pass + epochs, validation excluded: {s_all:.1f}s)")
     print(f"ours_epoch_samples_per_s: {n / s_epochs:.1f} (training epochs alone: {s_epochs:.1f}s)")
     print(f"ours_one_epoch_samples_per_s: {n1 / s1_all:.1f} (a 1-epoch run, set-up and curvature pass included)")
@@ -55,4 +58,3 @@ def main():
     print(f"throughput_ratio_fast_objective: {nf / sf_epochs / ref:.2f}")
     print(f"throughput_ratio: {n / s_all / ref:.2f}")
 
-if __name__ == '__main__': main()

@@ -6,14 +6,12 @@ until its validation pred_mse (checked after each epoch by a fastai callback) re
 reference's training epochs only (its validation is not counted); ours from the call to `train_model`: set-up, the
 curvature pass and the validation passes included. The same is then done with the exact `fast` objective.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/time_to_quality.py
+    .venv/bin/python -m bench.time_to_quality
 """
-import argparse, sys, tempfile, time
-from pathlib import Path
-import numpy as np
-sys.path.insert(0, str(Path(__file__).parent))
-from common import full_world, split, valid_metrics
-from reference import reference_setup, reference_epoch, reference_pred_mse
+import tempfile, time
+from fastcore.script import call_parse
+from bench.common import full_world, split, valid_metrics
+from bench.reference import reference_setup, reference_epoch, reference_pred_mse
 from fastai.callback.core import Callback, CancelFitException
 from tagger_embedding_aligner.train import train_model
 from tagger_embedding_aligner.dataset import subset_indices
@@ -28,36 +26,38 @@ class StopAtQuality(Callback):
         if m <= self.bar:
             self.reached = self.epochs[-1]; raise CancelFitException()
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--world', default='worlds/full'); ap.add_argument('--ref-epochs', type=int, default=3)
-    ap.add_argument('--our-epochs', type=int, default=8); ap.add_argument('--objectives', default='auto,fast')
-    a = ap.parse_args()
-    w = full_world(a.world, blocks=2)
+@call_parse
+def main(
+    world:str='worlds/full',    # full-shape world folder (generated on first use)
+    ref_epochs:int=3,           # epochs of the reference loop; its last validation pred_mse is the bar
+    our_epochs:int=8,           # most epochs of ours
+    objectives:str='auto,fast', # comma-separated objectives of ours to time
+):
+    "Wall time of `train_model` to reach the reference loop's validation pred_mse."
+    w = full_world(world, blocks=2)
     ds, tr, te = split(w, 2, test_ratio=0.1)
     _, tr_rows = subset_indices(tr); _, te_rows = subset_indices(te)
-    r_ds, model, dl, opt, sched = reference_setup([w.block_file(0), w.block_file(1)], tr_rows, (ds.weights, ds.bias), epochs=a.ref_epochs)
+    r_ds, model, dl, opt, sched = reference_setup([w.block_file(0), w.block_file(1)], tr_rows, (ds.weights, ds.bias), epochs=ref_epochs)
     ref_secs, ref_curve = 0., []
-    for e in range(a.ref_epochs):
+    for e in range(ref_epochs):
         n, s = reference_epoch(model, dl, opt, sched); ref_secs += s
         ref_curve.append(reference_pred_mse(model, r_ds, te_rows))
         print(f"reference_epoch_{e}: {s:.1f}s, {n / s:.0f} samples/s, valid pred_mse {ref_curve[-1]:.4g}", flush=True)
     bar = ref_curve[-1]
     del r_ds, model, dl
     print(f"train_rows: {len(tr_rows)}  valid_rows: {len(te_rows)}")
-    print(f"reference_epochs: {a.ref_epochs}")
+    print(f"reference_epochs: {ref_epochs}")
     print(f"reference_train_s: {ref_secs:.1f}")
     print(f"reference_pred_mse: {bar:.4g}")
-    for objective in a.objectives.split(','):
+    for objective in objectives.split(','):
         sfx = '' if objective == 'auto' else f'_{objective}'
         stop = StopAtQuality(bar, time.perf_counter())
         with tempfile.TemporaryDirectory() as d:
-            train_model(tr, te, 'SwinV2_v3', 'num2', workdir=d, max_epochs=a.our_epochs, objective=objective, quiet=True, cbs=[stop])
+            train_model(tr, te, 'SwinV2_v3', 'num2', workdir=d, max_epochs=our_epochs, objective=objective, quiet=True, cbs=[stop])
         for i, (t, m) in enumerate(stop.epochs): print(f"ours{sfx}_epoch_{i}: {t:.1f}s cumulative, valid pred_mse {m:.4g}")
         if stop.reached is None:
-            print(f"ours{sfx}_reached: no (best {min(m for _, m in stop.epochs):.4g} in {a.our_epochs} epochs)"); print(f"time_to_quality_ratio{sfx}: n/a")
+            print(f"ours{sfx}_reached: no (best {min(m for _, m in stop.epochs):.4g} in {our_epochs} epochs)"); print(f"time_to_quality_ratio{sfx}: n/a")
         else:
-            print(f"ours{sfx}_time_to_quality_s: {stop.reached[0]:.1f} (epoch {len(stop.epochs)} of {a.our_epochs}, pred_mse {stop.reached[1]:.4g})")
+            print(f"ours{sfx}_time_to_quality_s: {stop.reached[0]:.1f} (epoch {len(stop.epochs)} of {our_epochs}, pred_mse {stop.reached[1]:.4g})")
             print(f"time_to_quality_ratio{sfx}: {stop.reached[0] / ref_secs:.3f}")
 
-if __name__ == '__main__': main()

@@ -18,7 +18,7 @@ from .remote import fetch_embeddings, read_source, npy_member
 
 # %% auto #0
 __all__ = ['dataset_file', 'get_samples_file', 'get_block_file', 'open_npz_member', 'verify_predictions', 'EmbeddingDataset',
-           'subset_indices']
+           'release_map', 'subset_indices']
 
 # %% ../nbs/02_dataset.ipynb #168c2661
 def dataset_file(
@@ -200,7 +200,7 @@ def _verify(self:EmbeddingDataset, e, p, verify_rows:int)->dict:
     if isinstance(p, tuple): return verify_predictions(e, p[1], self.weights, self.bias, rows=p[0])
     return verify_predictions(e, p, self.weights, self.bias, verify_rows)
 
-def _release_map(a)->bool:
+def release_map(a)->bool:
     "Drop the pages of memory map `a` from this process (they stay in the page cache); False if `a` is not a map."
     mm = getattr(a, '_mmap', None)
     if mm is None or not hasattr(mm, 'madvise'): return False
@@ -219,7 +219,7 @@ def _scan_preds(f:Path, preds, chunk:int=2048):
     "Check stored predictions before they are trained on: finite probabilities in [0, 1] (not logits), naming the row."
     for i in range(0, len(preds), chunk):
         block = np.asarray(preds[i:i + chunk], np.float32)
-        _release_map(preds)
+        release_map(preds)
         bad = np.flatnonzero(~(np.isfinite(block) & (block >= 0) & (block <= 1)).all(1))
         if len(bad):
             v = block[bad[0]][~(np.isfinite(block[bad[0]]) & (block[bad[0]] >= 0) & (block[bad[0]] <= 1))][0]
@@ -231,7 +231,7 @@ def _scan_rows(f:Path, embs, chunk:int=8192)->np.ndarray:
     norms = np.empty(len(embs), np.float32)
     for i in range(0, len(embs), chunk):
         block = np.asarray(embs[i:i + chunk], np.float32)
-        _release_map(embs)  # the scan reads every row once: keep its pages out of this process's RSS
+        release_map(embs)  # the scan reads every row once: keep its pages out of this process's RSS
         bad = np.flatnonzero(~np.isfinite(block).all(1))
         if len(bad): raise ValueError(f"{f}: row {i + bad[0]} of 'embs' has NaN or inf values; expected finite embeddings")
         n = np.linalg.norm(block, axis=1)
@@ -306,7 +306,7 @@ def __setstate__(self:EmbeddingDataset, state):
 @patch
 def release_pages(self:EmbeddingDataset)->int:
     "Drop the mapped pages of the dataset's files from this process (they stay in the page cache); number of maps released."
-    return sum(_release_map(a) for a in [*self.embs, *self.preds] if a is not None)
+    return sum(release_map(a) for a in [*self.embs, *self.preds] if a is not None)
 
 # %% ../nbs/02_dataset.ipynb #2f53a274
 def subset_indices(ds)->tuple:

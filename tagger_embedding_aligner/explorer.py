@@ -11,7 +11,7 @@ import numpy as np, pandas as pd, torch
 from .heads import *
 from .dataset import subset_indices
 from .inference import Aligner, postprocess_tags
-from .robustness import perturb_directions
+from .objectives import perturb_directions
 
 # %% auto #0
 __all__ = ['parse_embedding', 'explore_view', 'explorer_widget', 'explorer']

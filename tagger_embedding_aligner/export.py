@@ -16,9 +16,9 @@ from torch import nn
 from fastcore.script import call_parse
 from safetensors.torch import save_file
 from .heads import *
+from .files import *
 from .model import *
 from .metrics import METRIC_NAMES
-from .train import profile_converter
 
 # %% auto #0
 __all__ = ['ONNX_RTOL', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'staged_dir', 'export_to_directory',
@@ -147,10 +147,8 @@ def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol
     checks = {}
     for fn, mod, outs in (('model.onnx', conv, ['embedding']), ('model_with_fc.onnx', model, ['prediction', 'embedding'])):
         checks[fn] = check_onnx(export_onnx(mod, out / fn, w, outs), mod, w, outs, rtol=rtol)
-    (out / 'metrics.json').write_text(json.dumps(metrics, indent=2, sort_keys=True))
-    info = dict(name=name, tagger=opts['suffix_model_name'], model_name=opts['model_name'], width=w, tags=model.suffix.n_tags,
-                options=opts, **profile_converter(conv, w), exported_at=datetime.now(timezone.utc).isoformat(timespec='seconds'))
-    (out / 'model.json').write_text(json.dumps(info, indent=2, sort_keys=True))
+    write_json(out / 'metrics.json', metrics)
+    write_model_json(out, model_info(model, name=name, exported_at=datetime.now(timezone.utc).isoformat(timespec='seconds')))
     for p in sorted(wd.glob('events.out.tfevents.*')): shutil.copyfile(p, out / anonymize_event_name(p.name))
     for p in sorted([*wd.glob('*.png'), wd / 'history.csv']):
         if p.is_file(): shutil.copyfile(p, out / p.name)

@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/inference.html.md"""
 
 # %% ../nbs/09_inference.ipynb #9654826c
 from __future__ import annotations
-import functools, json, warnings
+import json, warnings
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch

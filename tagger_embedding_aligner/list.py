@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/list.html.md"""
 
 # %% ../nbs/08a_list.ipynb #85ad807a
 from __future__ import annotations
-import re, sys
+import re
 from datetime import datetime, timezone
 from fastcore.script import call_parse, CliError
 import yaml

@@ -6,20 +6,20 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/model.html.md"""
 
 # %% ../nbs/03_model.ipynb #2e5ee8ad
 from __future__ import annotations
-import json, os, tempfile
+import json
 from pathlib import Path
 
-import numpy as np, torch
+import torch
 from torch import nn
-from fastcore.basics import patch
 from safetensors.torch import save_file, load_file
 from .heads import *
+from .files import *
 
 # %% auto #0
 __all__ = ['register_converter', 'list_converters', 'get_converter_class', 'SimpleEmbeddingConverter', 'ScalarConverter',
            'SimpleNumberBased', 'SimpleNumberBasedN2', 'NumMLP', 'NumBasedMLPConverter', 'Num0Converter',
-           'Num1Converter', 'Num2Converter', 'AlignerModel', 'get_model', 'atomic_write', 'write_json',
-           'save_checkpoint', 'open_model_with_data', 'open_model']
+           'Num1Converter', 'Num2Converter', 'AlignerModel', 'get_model', 'save_checkpoint', 'load_converter_weights',
+           'open_model_with_data', 'open_model', 'profile_converter', 'model_info']
 
 # %% ../nbs/03_model.ipynb #636ce0b4
 _KNOWN_CONVERTERS = {}
@@ -143,20 +143,6 @@ def get_model(
     opts = dict(model_name=model_name, n=n, suffix_model_name=suffix_model_name, **options)
     return AlignerModel(cls(n=n, **options), head, opts)
 
-# %% ../nbs/03_model.ipynb #6708786d
-def atomic_write(path:str|Path, write_fn):
-    "Call `write_fn(tmp_path)` then rename the temp file onto `path`, so readers never see a partial file."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent); os.close(fd)
-    try:
-        write_fn(tmp); os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
-def write_json(path, obj):
-    "Atomically write `obj` as indented JSON."
-    atomic_write(path, lambda t: Path(t).write_text(json.dumps(obj, indent=2, sort_keys=True, default=float)))
-
 # %% ../nbs/03_model.ipynb #0544d944
 def save_checkpoint(
     path:str|Path,         # checkpoint stem: writes `<stem>.safetensors` and `<stem>.json`
@@ -171,6 +157,21 @@ def save_checkpoint(
     atomic_write(path.with_suffix('.safetensors'), lambda t: save_file(tensors, t))
     write_json(path.with_suffix('.json'), {**data, 'model_options': model.model_options})
 
+# %% ../nbs/03_model.ipynb #ab013e90
+def load_converter_weights(
+    model:AlignerModel,  # the model whose converter receives the weights
+    weights,             # a state dict, or a `.safetensors` path
+    where=None,          # the file, for error messages (default: `weights` when it is a path)
+)->AlignerModel:         # `model`
+    "Load the `converter.*` tensors of `weights` into `model`; other tensors are ignored, missing or extra ones refused."
+    where = where or weights
+    sd = load_file(str(weights)) if isinstance(weights, (str, Path)) else weights
+    missing, unexpected = model.load_state_dict({k: v for k, v in sd.items() if k.startswith('converter.')}, strict=False)
+    if missing or unexpected:
+        raise ValueError(f"{where}: weights do not fit converter {model.model_options.get('model_name')!r}: "
+                         f"missing {missing}, unexpected {unexpected}")
+    return model
+
 # %% ../nbs/03_model.ipynb #317fb470
 def _resolve_checkpoint(path:Path)->Path:
     if path.is_dir():
@@ -183,16 +184,13 @@ def _resolve_checkpoint(path:Path)->Path:
     raise FileNotFoundError(f"{path}: no such checkpoint")
 
 def _load_data(ckpt:Path)->tuple:
-    "(data dict, converter state dict) of a checkpoint file."
+    "(data dict, weights: a state dict or the `.safetensors` path) of a checkpoint file."
     if not ckpt.is_file(): raise FileNotFoundError(f"{ckpt}: no such checkpoint file")
     if ckpt.suffix == '.pt':
         try: raw = torch.load(ckpt, map_location='cpu', weights_only=True)
         except Exception as e: raise ValueError(f"{ckpt}: refused to load (only plain tensors are accepted, weights_only=True): {e}") from None
-        sd = {k: v for k, v in raw.get('state_dict', {}).items() if k.startswith('converter.')}
-        return {k: v for k, v in raw.items() if k != 'state_dict'}, sd
-    data = json.loads(ckpt.read_text())
-    sd = load_file(str(ckpt.with_suffix('.safetensors')))
-    return data, {k: v for k, v in sd.items() if k.startswith('converter.')}
+        return {k: v for k, v in raw.items() if k != 'state_dict'}, raw.get('state_dict', {})
+    return json.loads(ckpt.read_text()), ckpt.with_suffix('.safetensors')
 
 # %% ../nbs/03_model.ipynb #729bca42
 def open_model_with_data(
@@ -208,10 +206,26 @@ def open_model_with_data(
     recorded = data.get('head_path')
     if head is None and recorded and Path(recorded).is_file(): head = recorded
     model = get_model(**{**opts, 'head': head, 'hub_kwargs': hub_kwargs})
-    missing, unexpected = model.load_state_dict(sd, strict=False)
-    if missing or unexpected: raise ValueError(f"{ckpt}: weights do not fit converter {opts['model_name']!r}: missing {missing}, unexpected {unexpected}")
-    return model.eval(), data
+    return load_converter_weights(model, sd, where=ckpt).eval(), data
 
 def open_model(path, **kwargs)->AlignerModel:
     "Just the model of `open_model_with_data`."
     return open_model_with_data(path, **kwargs)[0]
+
+# %% ../nbs/03_model.ipynb #02a1c890
+def profile_converter(converter:nn.Module, width:int)->dict:
+    "FLOPs, MACs (per sample) and parameter count of a converter."
+    from torch.utils.flop_counter import FlopCounterMode
+    was = converter.training
+    converter.eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as fc: converter(torch.zeros(1, width))
+    converter.train(was)
+    flops = int(fc.get_total_flops())
+    return dict(flops=flops, macs=flops // 2, params=sum(p.numel() for p in converter.parameters()))
+
+# %% ../nbs/03_model.ipynb #a85920d4
+def model_info(model:AlignerModel, **extra)->dict:
+    "The `model.json` fields of `model` (tagger, converter name and options, width, tags, cost), and `extra`."
+    opts = model.model_options
+    return dict(tagger=opts['suffix_model_name'], model_name=opts['model_name'], width=model.width,
+                tags=model.suffix.n_tags, options=opts, **profile_converter(model.converter, model.width), **extra)

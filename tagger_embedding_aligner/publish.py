@@ -16,10 +16,11 @@ from fastcore.script import call_parse, CliError
 from huggingface_hub import HfApi, CommitOperationAdd, hf_hub_download
 from huggingface_hub.utils import validate_repo_id, HFValidationError
 from .hub import hub_errors, TAGGERS
+from .files import *
 
 # %% auto #0
 __all__ = ['TMP_PREFIX', 'MODEL_FILES', 'MODEL_KEYS', 'METRIC_KEYS', 'Repo', 'check_repo_path', 'LocalRepo', 'clean_staging',
-           'commit_operations', 'HubRepo', 'open_repo', 'listing_info', 'check_model_info', 'parse_time', 'fake_export',
+           'commit_operations', 'HubRepo', 'open_repo', 'listing_info', 'check_model_info', 'parse_time',
            'check_export', 'folder_files', 'is_workdir', 'as_export', 'publish_model', 'seed_argv', 'seed_short_flags',
            'tea_publish']
 
@@ -175,7 +176,7 @@ def open_repo(
 
 # %% ../nbs/08_publish.ipynb #b76ac543
 MODEL_FILES = ('model.onnx', 'model.pt', 'model.safetensors')
-MODEL_KEYS = {'tagger': str, 'width': int, 'tags': int, 'macs': int, 'params': int, 'exported_at': (str, type(None))}
+MODEL_KEYS = {**{k: MODEL_JSON[k] for k in ('tagger', 'width', 'tags', 'macs', 'params')}, 'exported_at': (str, type(None))}
 METRIC_KEYS = ('emb_cos', 'emb_norms', 'loss', 'pred_mse')
 
 def listing_info(
@@ -212,25 +213,6 @@ def parse_time(s:str)->datetime:
     t = datetime.fromisoformat(s)
     return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
-# %% ../nbs/08_publish.ipynb #b1b6c518
-def fake_export(
-    root:str|Path,                # parent folder
-    name:str,                     # folder name, `<tagger>_<aligner>`
-    tagger:str='SwinV2_v3',       # model.json fields ...
-    width:int=1024, tags:int=10861, macs:int=708_000, params:int=709_633,
-    t:str='2024-06-01T00:00:00+00:00', # ... exported_at
-    metrics:dict|None=None,       # metrics.json values over the defaults
-)->Path:                          # the folder
-    "A minimal export folder: model files with placeholder bytes, a TensorBoard file, metrics.json, model.json."
-    d = Path(root) / name; d.mkdir(parents=True)
-    for f in (*MODEL_FILES, 'model_with_fc.onnx'): (d / f).write_bytes(f'{name}/{f}'.encode())
-    (d / 'events.out.tfevents.1700000000.0123abcd.1.0').write_bytes(b'tb')
-    m = dict(epoch=7, emb_cos=0.99987, emb_norms=0.21289, loss=0.0041283, pred_mse=4.0351e-08, tag_f1=0.93) | (metrics or {})
-    (d / 'metrics.json').write_text(json.dumps(m, indent=2))
-    (d / 'model.json').write_text(json.dumps(dict(name=name, tagger=tagger, model_name='num2', width=width, tags=tags, options={},
-                                                  flops=2 * macs, macs=macs, params=params, exported_at=t), indent=2))
-    return d
-
 # %% ../nbs/08_publish.ipynb #12303442
 def check_export(
     folder:str|Path,      # an export folder
@@ -242,8 +224,9 @@ def check_export(
     for f in ('model.json', 'metrics.json'):
         if not (folder / f).is_file(): raise FileNotFoundError(f"{folder}: no {f}; expected an export folder (see export_to_directory)")
     if not any((folder / f).is_file() for f in MODEL_FILES): raise FileNotFoundError(f"{folder}: none of {', '.join(MODEL_FILES)}")
-    try: info, metrics = (json.loads((folder / f).read_text()) for f in ('model.json', 'metrics.json'))
-    except json.JSONDecodeError as e: raise ValueError(f"{folder}: invalid JSON ({e})") from None
+    info = read_model_json(folder)  # the whole schema: what is uploaded must load (`from_pretrained`) and be listed
+    try: metrics = json.loads((folder / 'metrics.json').read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{folder}/metrics.json: invalid JSON ({e})") from None
     name = name or info.get('name')
     if not name: raise ValueError(f"{folder}: model.json has no name; pass name (e.g. {info.get('tagger')}_mnum2_all)")
     if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name) or not name.startswith(f"{info.get('tagger')}_"):

@@ -1,4 +1,4 @@
-"""What happens when the normalized embedding an aligner receives is not exactly the tagger's direction, how to measure it, and a training callback that makes aligners tolerate it.
+"""What happens when the normalized embedding an aligner receives is not exactly the tagger's direction, how to measure it, and whether training on perturbed directions (`DirectionNoise`, `04b_objectives`) makes aligners tolerate it.
 
 Docs: https://deepghs.github.io/tagger_embedding_aligner/robustness.html.md"""
 
@@ -7,36 +7,16 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/robustness.html.md"""
 # %% ../nbs/10_robustness.ipynb #692f3487
 from __future__ import annotations
 import numpy as np, pandas as pd, torch
-from fastai.callback.core import Callback
 from .heads import *
 from .dataset import *
 from .model import *
 from .metrics import *
-from .train import EmbeddingDL, AlignCallback
+from .loaders import EmbeddingDL
+from .objectives import perturb_directions
 from .inference import Aligner
 
 # %% auto #0
-__all__ = ['ROBUSTNESS_METRICS', 'perturb_directions', 'robustness_table', 'plot_robustness', 'DirectionNoise',
-           'compare_aligners', 'gap_closed']
-
-# %% ../nbs/10_robustness.ipynb #15ea7817
-def perturb_directions(
-    units,          # directions [n, width] (numpy or torch; normalized inside)
-    cos,            # target cosine: a number, or one per row [n]
-    seed=0,         # int seed, or a `np.random.Generator`
-):                  # unit vectors at cosine `cos` from `units`, same type, float32
-    "Move each direction to exactly cosine `cos` from itself through a random orthogonal component."
-    was_np = not isinstance(units, torch.Tensor)
-    u = torch.as_tensor(np.asarray(units) if was_np else units).double()
-    if u.ndim != 2: raise ValueError(f"units: shape {tuple(u.shape)}; expected [n, width]")
-    c = torch.as_tensor(np.asarray(cos, np.float64)).to(u.device).reshape(-1, 1).expand(len(u), 1)
-    if ((c < -1) | (c > 1)).any() or not torch.isfinite(c).all(): raise ValueError(f"cos must lie in [-1, 1]; got {cos}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    u = torch.nn.functional.normalize(u, dim=-1)
-    r = torch.from_numpy(rng.standard_normal(tuple(u.shape))).to(u.device)
-    v = torch.nn.functional.normalize(r - (r * u).sum(-1, keepdim=True) * u, dim=-1)
-    out = (c * u + (1 - c ** 2).clamp(min=0).sqrt() * v).float()
-    return out.numpy() if was_np else out.to(units.device)
+__all__ = ['ROBUSTNESS_METRICS', 'robustness_table', 'plot_robustness', 'compare_aligners', 'gap_closed']
 
 # %% ../nbs/10_robustness.ipynb #4674855f
 ROBUSTNESS_METRICS = ['tag_f1', 'tag_precision', 'tag_recall', 'pred_mse', 'excess_bce', 'emb_cos']
@@ -95,32 +75,6 @@ def plot_robustness(
     ax.set(xlabel='cosine of input to true direction', ylabel=metric, title=f'{metric} under direction noise')
     ax.invert_xaxis(); ax.legend(); ax.figure.tight_layout()
     return ax.figure
-
-# %% ../nbs/10_robustness.ipynb #58b76f76
-class DirectionNoise(Callback):
-    "Perturb training input directions to a random cosine in `cos_range` (targets stay the clean embedding's)."
-    order = AlignCallback.order + 1
-    def __init__(self,
-                 cos_range=(0.85, 1.0), # cosine drawn uniformly from this range for each perturbed row
-                 p:float=0.5,           # probability that a row is perturbed
-                 seed:int=0):           # seed of the noise
-        lo, hi = cos_range
-        if not (-1 <= lo <= hi <= 1): raise ValueError(f"cos_range={cos_range!r}; expected lo <= hi within [-1, 1]")
-        if not 0 <= p <= 1: raise ValueError(f"p={p!r}; expected a probability in [0, 1]")
-        self.cos_range, self.p, self.seed = (float(lo), float(hi)), float(p), seed
-
-    def before_batch(self):
-        if not self.training: return
-        u = self.xb[0]
-        rng = np.random.default_rng([self.seed, self.epoch, self.iter])
-        rows = torch.from_numpy(np.flatnonzero(rng.random(len(u)) < self.p)).to(u.device)
-        if not len(rows): return
-        up = u.clone(); up[rows] = perturb_directions(u[rows], rng.uniform(*self.cos_range, len(rows)), rng)
-        if len(self.xb) == 2:  # fast objective: the head product must be that of the perturbed input
-            g = self.xb[1].clone()
-            with torch.no_grad(): g[rows] = up[rows] @ self.learn.model.aligner.suffix.weights
-            self.learn.xb = (up, g)
-        else: self.learn.xb = (up, *self.xb[1:])
 
 # %% ../nbs/10_robustness.ipynb #12ce1423
 def compare_aligners(

@@ -7,7 +7,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/split.html.md"""
 # %% ../nbs/02a_split.ipynb #8feb386f
 from __future__ import annotations
 import numpy as np, torch
-from torch.utils.data import Subset, random_split
+from torch.utils.data import random_split
 
 # %% auto #0
 __all__ = ['dataset_split']

@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/synthetic.html.md"""
 
 # %% ../nbs/01_synthetic.ipynb #31f2df2e
 from __future__ import annotations
-import hashlib, json, os, shutil, tempfile, zipfile
+import hashlib, json, os, shutil, zipfile
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from huggingface_hub import hf_hub_download, try_to_load_from_cache, scan_cache_
 from .hub import *
 from .heads import *
 from .fakehub import FakeHub
+from .files import atomic_write
 
 # %% auto #0
 __all__ = ['PROFILES', 'WorldProfile', 'get_profile', 'SyntheticTagger', 'write_npz', 'World', 'make_world', 'serve_world',
@@ -138,9 +139,7 @@ def write_npz(
     arrays:dict,      # name -> (shape, dtype, iterable of row chunks) or a full array
 ):
     "Write an uncompressed npz from arrays or streams of row chunks, atomically."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent); os.close(fd)
-    try:
+    def write(tmp):
         with zipfile.ZipFile(tmp, 'w', zipfile.ZIP_STORED, allowZip64=True) as zf:
             for name, spec in arrays.items():
                 shape, dtype, chunks = (spec.shape, spec.dtype, [spec]) if isinstance(spec, np.ndarray) else spec
@@ -148,9 +147,7 @@ def write_npz(
                     np.lib.format.write_array_header_2_0(f, dict(descr=np.lib.format.dtype_to_descr(np.dtype(dtype)),
                                                                  fortran_order=False, shape=tuple(shape)))
                     for c in chunks: f.write(np.ascontiguousarray(c, dtype=dtype).tobytes())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+    atomic_write(path, write)
 
 # %% ../nbs/01_synthetic.ipynb #f8910e15
 @patch

@@ -16,7 +16,7 @@ from fastcore.script import call_parse, CliError
 from fastprogress.fastprogress import progress_bar
 from safetensors import safe_open
 from .heads import *
-from .dataset import open_npz_member, _release_map
+from .dataset import open_npz_member, release_map
 from .model import atomic_write
 from .imgutils_compat import ALIGNER_REPO
 from .inference import *
@@ -93,7 +93,7 @@ class EmbeddingFile:
     def rows(self, start:int, stop:int)->np.ndarray:
         "Rows `start:stop` as a float32 copy; the mapped pages they came from are released."
         x = np.array(self.arr[start:stop], dtype=np.float32)
-        _release_map(self.arr)
+        release_map(self.arr)
         return x
 
 # %% ../nbs/09a_tag.ipynb #677ba586
