@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/synthetic.html.md"""
 
 # %% ../nbs/01_synthetic.ipynb #31f2df2e
 from __future__ import annotations
-import hashlib, json, os, shutil, zipfile
+import hashlib, json, os, shutil, tempfile, zipfile
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
