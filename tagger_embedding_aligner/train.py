@@ -30,8 +30,8 @@ from .metrics import *
 # %% auto #0
 __all__ = ['OBJECTIVES', 'EmbeddingDL', 'ResidentDL', 'TrainModule', 'curvature_loss', 'align_loss', 'AlignCallback',
            'curvature_terms', 'malloc_trim', 'ReleasePages', 'init_scale', 'AlignCheckpoint', 'profile_converter',
-           'evaluate_aligner', 'evaluate_with_references', 'plot_history', 'plot_norms', 'cached_curvature_terms',
-           'train_model', 'short_fit_losses', 'format_table', 'tea_train']
+           'evaluate_aligner', 'evaluate_with_references', 'gap_to_limit', 'plot_history', 'plot_norms',
+           'cached_curvature_terms', 'train_model', 'short_fit_losses', 'format_table', 'tea_train']
 
 # %% ../nbs/05_train.ipynb #f50e4b98
 class EmbeddingDL(DataLoader):
@@ -277,23 +277,43 @@ def evaluate_aligner(model:AlignerModel, dl, categories)->dict:
 
 def _batches(dl): return [(b[0], b[1] if len(b) == 3 else None, b[-1]) for b in dl]
 
+def _row_scales(values)->callable:
+    "A `scale_fn` handing out `values` in batch order (evaluation batches are not shuffled)."
+    vals, pos = torch.as_tensor(np.asarray(values, np.float32)), [0]
+    def scale(u, n):
+        s = vals[pos[0]:pos[0] + len(u)]
+        pos[0] += len(u)
+        return s[:, None]
+    return scale
+
 def evaluate_with_references(model:AlignerModel, dl, categories, mean_norm:float)->pd.DataFrame:
-    "A table: the aligner and the identity / constant / oracle references, one row each."
+    "A table: the aligner and the identity / constant / oracle references, one row each, and `limit` on synthetic data."
     model.eval()
-    rows = reference_metrics(_batches(dl), model.suffix.cpu(), categories, mean_norm)
+    batches = _batches(dl)
+    rows = reference_metrics(batches, model.suffix.cpu(), categories, mean_norm)
+    lim = limit_norms_for(dl.base, dl.rows) if hasattr(dl, 'base') else None
+    if lim is not None: rows['limit'] = scaled_stats(batches, model.suffix.cpu(), _row_scales(lim), categories)
     rows = {'aligner': evaluate_aligner(model.cpu(), dl, categories), **rows}
     return pd.DataFrame(rows).T[METRIC_NAMES]
 
+def gap_to_limit(table:pd.DataFrame)->dict|None:
+    "The headline of a run on synthetic data: pred MSE and norm error as ratios to the limit's, tag F1 as the limit's minus ours."
+    if 'limit' not in table.index: return None
+    a, l = table.loc['aligner'], table.loc['limit']
+    return dict(pred_mse_ratio=float(a.pred_mse / l.pred_mse), tag_f1_diff=float(l.tag_f1 - a.tag_f1),
+                emb_norms_ratio=float(a.emb_norms / l.emb_norms))
+
 # %% ../nbs/05_train.ipynb #0791d7af
 def plot_history(history:pd.DataFrame, refs:pd.DataFrame|None=None, metrics=('loss', 'pred_mse', 'tag_f1')):
-    "Train and validation curves per epoch, with the constant and oracle references as lines."
+    "Train and validation curves per epoch, with the constant, oracle and limit references as lines."
     import matplotlib; import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.3))
     for ax, m in zip(axs, metrics):
         for split in ('train', 'valid'):
             if f'{split}_{m}' in history: ax.plot(history['epoch'] + 1, history[f'{split}_{m}'], marker='o', label=split)
         if refs is not None:
-            for r, ls in (('constant', '--'), ('oracle', ':')): ax.axhline(refs.loc[r, m], color='gray', ls=ls, label=r)
+            for r, ls in (('constant', '--'), ('oracle', ':'), ('limit', '-.')):
+                if r in refs.index: ax.axhline(refs.loc[r, m], color='gray', ls=ls, label=r)
         ax.set(title=m, xlabel='epoch'); ax.legend()
         if m in ('loss', 'pred_mse'): ax.set_yscale('log')
     fig.tight_layout(); return fig
@@ -508,8 +528,9 @@ def _finish(workdir:Path, base, train_rows, valid_dl, cats, quiet:bool)->dict:
     table = evaluate_with_references(model, valid_dl, cats, mean_norm)
     failed = not table.loc['aligner', 'pred_mse'] < table.loc['constant', 'pred_mse']
     metrics = dict(epoch=data['epoch'], **table.loc['aligner'].to_dict())
-    refs = {r: table.loc[r].to_dict() for r in ('identity', 'constant', 'oracle')}
-    write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=mean_norm, failed=failed))
+    refs = {r: table.loc[r].to_dict() for r in table.index if r != 'aligner'}
+    gap = gap_to_limit(table)
+    write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=mean_norm, failed=failed, gap_to_limit=gap))
     opts = model.model_options
     write_json(workdir / 'model.json', dict(tagger=opts['suffix_model_name'], model_name=opts['model_name'], width=model.width,
                                             tags=model.suffix.n_tags, options=opts, **profile_converter(model.converter, model.width)))
@@ -518,7 +539,7 @@ def _finish(workdir:Path, base, train_rows, valid_dl, cats, quiet:bool)->dict:
         if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
         plot_norms(model, valid_dl, mean_norm).savefig(workdir / 'norm_scatter.png', dpi=90)
         plt.close('all')
-    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir)
+    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap)
 
 # %% ../nbs/05_train.ipynb #53ef5006
 def short_fit_losses(model_name:str, dataset, steps:int=30, bs:int=64, lr:float=3e-3, seed:int=0, objective:str='auto', **options)->list:
@@ -589,6 +610,9 @@ def tea_train(
     secs = time.time() - t1
     print(f"\n{model} on {tagger} ({len(tr)} train / {len(te)} test samples, width {ds.width}, {ds.n_tags} tags)")
     print(format_table(res['table']))
+    if res['gap_to_limit']:
+        g = res['gap_to_limit']
+        print(f"gap to the limit: pred_mse x{g['pred_mse_ratio']:.2f}, tag_f1 {-g['tag_f1_diff']:+.4f}, emb_norms x{g['emb_norms_ratio']:.2f}")
     print(f"train+eval time: {secs:.1f}s ({len(tr) * epochs / secs:.0f} samples/s incl. evaluation); data setup {t1 - t0:.1f}s")
     print(f"wrote: {workdir}/ (ckpts/best, ckpts/last, metrics.json, model.json, history.csv, training_curves.png, norm_scatter.png)")
     if res['failed']:
