@@ -192,7 +192,8 @@ class ReleasePages(Callback):
 # %% ../nbs/05_train.ipynb #553a711b
 @torch.no_grad()
 def init_scale(converter:nn.Module, units:torch.Tensor, mean_norm:float)->bool:
-    "Shift a scalar converter's last bias so its mean scale on `units` is `mean_norm`; False if not applicable."
+    "Shift a scalar converter's last bias so its mean scale on `units` is `mean_norm` (or call its own `init_scale`); False if not applicable."
+    if hasattr(converter, 'init_scale'): return converter.init_scale(units, mean_norm)
     lin = [m for m in converter.modules() if isinstance(m, nn.Linear)]
     if not isinstance(converter, ScalarConverter) or not lin or lin[-1].out_features != 1 or lin[-1].bias is None: return False
     was = converter.training; converter.eval()
