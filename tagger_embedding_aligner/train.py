@@ -559,11 +559,11 @@ def short_fit_losses(model_name:str, dataset, steps:int=30, bs:int=64, lr:float=
     return losses
 
 # %% ../nbs/05_train.ipynb #ae0d6148
-def _datasets(world, profile, world_seed, tagger, samples, blocks, block_size, test_ratio, seed):
+def _datasets(world, profile, world_seed, tagger, samples, blocks, block_size, test_ratio, seed, family='features'):
     if world:
         from tagger_embedding_aligner.synthetic import make_world
         w = make_world(world, profile=profile, seed=world_seed, samples=(samples,) if samples else (), blocks=blocks or 0,
-                       block_size=block_size, tagger=tagger)
+                       block_size=block_size, tagger=tagger, family=family)
         files = [w.samples_file(samples)] if samples else w.block_files()
     else:
         files = [get_samples_file(tagger, samples)] if samples else [get_block_file(tagger, i) for i in range(blocks)]
@@ -581,6 +581,7 @@ def tea_train(
     world:str=None,          # synthetic world folder (generated if missing); omit to use the Hub dataset
     profile:str='full',      # synthetic world profile: tiny, small, full (SwinV2_v3 shape)
     world_seed:int=0,        # seed of the synthetic world
+    family:str='features',   # synthetic world family: features, latent, anisotropic
     tagger:str=DEFAULT_TAGGER, # tagger name
     model:str='num2',        # converter name
     samples:int=None,        # use samples_<N>.npz (200, 2000, 20000) instead of blocks
@@ -602,7 +603,7 @@ def tea_train(
 ):
     "Train an aligner (on the synthetic world or the Hub data) and report it against the reference points."
     t0 = time.time()
-    ds, tr, te = _datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size, test_ratio, seed)
+    ds, tr, te = _datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size, test_ratio, seed, family)
     workdir = workdir or f'runs/{tagger}_m{model}'
     t1 = time.time()
     res = train_model(tr, te, tagger, model, workdir, batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd,
