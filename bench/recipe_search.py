@@ -13,9 +13,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from torch.utils.data import Subset
 from tagger_embedding_aligner.train import train_model
-
-import sys; sys.path.insert(0, str(Path(__file__).resolve().parent))
-from leaderboard import family_split
+from tagger_embedding_aligner.leaderboard import family_split
 
 VARIANTS = {
     'num2': ('num2', {}),
@@ -49,15 +47,15 @@ def run(variant, tr, te, out, epochs):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--family', default='features'); ap.add_argument('--profile', default='small')
-    ap.add_argument('--blocks', type=int, default=2); ap.add_argument('--block-size', type=int, default=None)
+    ap.add_argument('--family', default='features'); ap.add_argument('--profile', default='tiny')
+    ap.add_argument('--blocks', type=int, default=2); ap.add_argument('--block-size', type=int, default=2500)
     ap.add_argument('--variants', default='num2,stdlog'); ap.add_argument('--epochs', type=int, default=8)
     ap.add_argument('--rows', default='', help='comma-separated training-row counts (a learning curve); default: all')
     ap.add_argument('--root', default='worlds/leaderboard'); ap.add_argument('--out', default='runs/recipe')
     a = ap.parse_args()
-    ds, tr, te = family_split(a.root, a.family, a.profile, a.blocks, a.block_size)
+    ds, tr, te = family_split(Path(a.root) / a.profile, a.family, a.profile, a.blocks, a.block_size)
     sizes = [int(r) for r in a.rows.split(',')] if a.rows else [len(tr)]
-    out = Path(a.out) / a.family
+    out = Path(a.out) / a.profile / a.family
     rows = []
     for n in sizes:
         sub = tr if n >= len(tr) else Subset(tr, list(range(n)))
