@@ -6,6 +6,8 @@ direction is perturbed to cosine 0.95 (10_robustness). Finished runs in --out ar
 
     PYTHONPATH=$PWD .venv/bin/python bench/leaderboard.py --readme
 
+The families can run in parallel (`--families latent --out runs/lb_latent`, ...) and be merged with `--combine`.
+
 Writes `--out`/leaderboard.csv and leaderboard.md, the Pareto plot (gap to the limit against FLOPs and against
 training time) to --plot, and with `--readme` the table between the `<!-- leaderboard -->` markers of
 nbs/index.ipynb, then README.md via tools/make_readme.py.
@@ -46,11 +48,14 @@ def main():
     ap.add_argument('--out', default='runs/leaderboard')
     ap.add_argument('--plot', default=str(ROOT / 'nbs' / 'images' / 'leaderboard_pareto.png'))
     ap.add_argument('--readme', action='store_true', help='write the table into nbs/index.ipynb and README.md')
+    ap.add_argument('--combine', default='', help='comma-separated leaderboard.csv files (e.g. one per family, run in parallel) '
+                                                  'to merge instead of training')
     a = ap.parse_args()
     root, out = Path(a.root) / a.profile, Path(a.out) / a.profile
-    boards = [family_board(root, out, fam, a.models.split(','), profile=a.profile, blocks=a.blocks, block_size=a.block_size or None,
-                           verbose=True, max_epochs=a.epochs) for fam in a.families.split(',')]
-    df = pd.concat(boards, ignore_index=True)
+    if a.combine: df = pd.concat([pd.read_csv(f) for f in a.combine.split(',')], ignore_index=True)
+    else: df = pd.concat([family_board(root, out, fam, a.models.split(','), profile=a.profile, blocks=a.blocks,
+                                       block_size=a.block_size or None, verbose=True, max_epochs=a.epochs)
+                          for fam in a.families.split(',')], ignore_index=True)
     out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / 'leaderboard.csv', index=False)
     md = leaderboard_markdown(pd.read_csv(out / 'leaderboard.csv'))
