@@ -110,7 +110,7 @@ for _name, _cls in [('simple', SimpleEmbeddingConverter), ('simple_num', SimpleN
 # %% ../nbs/03_model.ipynb #34fe58f9
 class StdLogNum(ScalarConverter):
     "`stdlog`: input standardized with frozen training statistics, MLP `layers` (default [0.5n, 0.35n]) to the log-scale."
-    def __init__(self, n:int=1024, layers:list|None=None, dropout_rate:float=0.1, **kwargs):
+    def __init__(self, n:int=1024, layers:list|None=None, dropout_rate:float=0., **kwargs):
         super().__init__()
         self.register_buffer('in_mean', torch.zeros(n))
         self.register_buffer('in_std', torch.ones(n))
