@@ -20,9 +20,8 @@ VARIANTS = {
     'num2_drop0': ('num2', dict(dropout_rate=0.)),
     'num2_lr3e-3': ('num2', dict(learning_rate=3e-3)),
     'stdlog': ('stdlog', {}),
-    'stdlog_lr3e-3': ('stdlog', dict(learning_rate=3e-3)),
-    'stdlog_lr1e-2': ('stdlog', dict(learning_rate=1e-2)),
-    'stdlog_drop0': ('stdlog', dict(dropout_rate=0.)),
+    'stdlog_drop0.1_lr3e-3': ('stdlog', dict(dropout_rate=0.1, learning_rate=3e-3)),
+    'stdlog_drop0': ('stdlog', dict(dropout_rate=0.)),  # the same as 'stdlog' since dropout 0 became its default
     'stdlog_drop0.1': ('stdlog', dict(dropout_rate=0.1)),
     'stdlog_drop0_e16': ('stdlog', dict(dropout_rate=0., max_epochs=16)),
     'stdlog_drop0_wd1e-2': ('stdlog', dict(dropout_rate=0., weight_decay=1e-2)),
@@ -30,9 +29,7 @@ VARIANTS = {
     'stdlog_drop0_lr3e-3': ('stdlog', dict(dropout_rate=0., learning_rate=3e-3)),
     'stdlog_wide': ('stdlog', dict(layers=[1.0, 0.5])),
     'stdlog_deep': ('stdlog', dict(layers=[0.5, 0.5, 0.35])),
-    'stdlog_e16': ('stdlog', dict(max_epochs=16)),
-    'stdlog_bs64': ('stdlog', dict(batch_size=64)),
-    'stdlog_wd1e-2': ('stdlog', dict(weight_decay=1e-2)),
+    'stdlog_drop0.1_e16': ('stdlog', dict(dropout_rate=0.1, max_epochs=16)),
 }
 
 def run(variant, tr, te, out, epochs):
