@@ -419,7 +419,7 @@ def train_model(
     train_dataset,                       # `EmbeddingDataset` or a `Subset` of one
     test_dataset,                        # validation/test split of the same dataset
     suffix_model_name:str=DEFAULT_TAGGER,# tagger name (recorded; the head comes from the dataset)
-    model_name:str='stdlog',             # registered converter name
+    model_name:str='num2',               # registered converter name
     workdir:str='runs/aligner',          # output folder
     batch_size:int=256,                  # batch size
     learning_rate:float=3e-2,            # peak learning rate of the one-cycle schedule (see below)
@@ -583,7 +583,7 @@ def tea_train(
     world_seed:int=0,        # seed of the synthetic world
     family:str='features',   # synthetic world family: features, latent, anisotropic
     tagger:str=DEFAULT_TAGGER, # tagger name
-    model:str='stdlog',      # converter name
+    model:str='num2',        # converter name
     samples:int=None,        # use samples_<N>.npz (200, 2000, 20000) instead of blocks
     blocks:int=2,            # number of training blocks
     block_size:int=None,     # rows per synthetic block (default: the profile's)
