@@ -18,7 +18,7 @@ from .remote import fetch_embeddings, read_source, npy_member
 
 # %% auto #0
 __all__ = ['dataset_file', 'get_samples_file', 'get_block_file', 'open_npz_member', 'verify_predictions', 'EmbeddingDataset',
-           'release_map', 'subset_indices']
+           'release_map', 'subset_indices', 'limit_norms_for']
 
 # %% ../nbs/02_dataset.ipynb #168c2661
 def dataset_file(
@@ -318,3 +318,17 @@ def subset_indices(ds)->tuple:
         ds = ds.dataset
     if not isinstance(ds, EmbeddingDataset): raise TypeError(f"expected an EmbeddingDataset or Subset of one, got {type(ds).__name__}")
     return ds, (np.arange(len(ds)) if idx is None else idx)
+
+# %% ../nbs/02_dataset.ipynb #310ead2d
+def limit_norms_for(
+    dataset,              # an `EmbeddingDataset` or (nested) `Subset` of one
+    rows=None,            # row indices of the base dataset; default: the subset's rows
+)->np.ndarray|None:       # float32 [len(rows)], or None when any file lacks the member
+    "The generator's limit norm of each row (member `limit_norms` of synthetic data files), or None."
+    base, sub = subset_indices(dataset)
+    parts = []
+    for f in base.files:
+        with zipfile.ZipFile(f) as zf:
+            if 'limit_norms.npy' not in zf.namelist(): return None
+        parts.append(open_npz_member(f, 'limit_norms'))
+    return np.concatenate(parts)[sub if rows is None else np.asarray(rows)].astype(np.float32)

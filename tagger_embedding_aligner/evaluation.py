@@ -13,7 +13,8 @@ from .model import *
 from .metrics import *
 
 # %% auto #0
-__all__ = ['labels_categories', 'evaluate_aligner', 'evaluate_with_references', 'plot_history', 'plot_norms', 'format_table']
+__all__ = ['labels_categories', 'evaluate_aligner', 'evaluate_with_references', 'gap_to_limit', 'plot_history', 'plot_norms',
+           'format_table']
 
 # %% ../nbs/04a_evaluation.ipynb #a6744fb9
 def labels_categories(
@@ -40,16 +41,37 @@ def evaluate_aligner(model:AlignerModel, dl, categories)->dict:
 
 def _batches(dl): return [(b[0], b[1] if len(b) == 3 else None, b[-1]) for b in dl]
 
+def _row_scales(values)->callable:
+    "A `scale_fn` handing out `values` in batch order (evaluation batches are not shuffled)."
+    vals, pos = torch.as_tensor(np.asarray(values, np.float32)), [0]
+    def scale(u, n):
+        s = vals[pos[0]:pos[0] + len(u)]
+        pos[0] += len(u)
+        return s[:, None]
+    return scale
+
 def evaluate_with_references(model:AlignerModel, dl, categories, mean_norm:float)->pd.DataFrame:
-    "A table: the aligner and the identity / constant / oracle references, one row each."
+    "A table: the aligner and the identity / constant / oracle references, one row each, and `limit` on synthetic data."
     model.eval()
-    rows = reference_metrics(_batches(dl), model.suffix.cpu(), categories, mean_norm)
+    batches = _batches(dl)
+    rows = reference_metrics(batches, model.suffix.cpu(), categories, mean_norm)
+    lim = limit_norms_for(dl.base, dl.rows) if hasattr(dl, 'base') else None
+    if lim is not None: rows['limit'] = scaled_stats(batches, model.suffix.cpu(), _row_scales(lim), categories)
     rows = {'aligner': evaluate_aligner(model.cpu(), dl, categories), **rows}
     return pd.DataFrame(rows).T[METRIC_NAMES]
 
+def gap_to_limit(table:pd.DataFrame)->dict|None:
+    "The headline of a run on synthetic data: pred MSE and norm error as ratios to the limit's, tag F1 as the limit's minus ours."
+    if 'limit' not in table.index: return None
+    a, l = table.loc['aligner'], table.loc['limit']
+    return dict(pred_mse_ratio=float(a.pred_mse / l.pred_mse), tag_f1_diff=float(l.tag_f1 - a.tag_f1),
+                emb_norms_ratio=float(a.emb_norms / l.emb_norms))
+
+
+
 # %% ../nbs/04a_evaluation.ipynb #ac32cb7a
 def plot_history(history:pd.DataFrame, refs:pd.DataFrame|None=None, metrics=('loss', 'pred_mse', 'tag_f1')):
-    "Train and validation curves per epoch, with the constant and oracle references as lines."
+    "Train and validation curves per epoch, with the constant, oracle and limit references as lines."
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.3))
     for ax, m in zip(axs, metrics):
@@ -57,7 +79,8 @@ def plot_history(history:pd.DataFrame, refs:pd.DataFrame|None=None, metrics=('lo
             if f'{split}_{m}' in history:
                 ax.plot(history['epoch'] + 1, history[f'{split}_{m}'], marker='o', label=split)
         if refs is not None:
-            for r, ls in (('constant', '--'), ('oracle', ':')): ax.axhline(refs.loc[r, m], color='gray', ls=ls, label=r)
+            for r, ls in (('constant', '--'), ('oracle', ':'), ('limit', '-.')):
+                if r in refs.index: ax.axhline(refs.loc[r, m], color='gray', ls=ls, label=r)
         ax.set(title=m, xlabel='epoch')
         ax.legend()
         if m in ('loss', 'pred_mse'): ax.set_yscale('log')

@@ -161,12 +161,13 @@ def select_datasets(
     test_ratio:float=0.2, # fraction held out
     seed:int=0,           # seed of the split
     embs_only:bool=True,  # Hub files: fetch only the embeddings (training recomputes the targets); False: whole files
+    family:str='features',# synthetic world family (`01_synthetic`), for a new world
 )->tuple:                 # `(dataset, train Subset, test Subset)`
     "The dataset a command trains on, and its train/test split."
     if world:
         from tagger_embedding_aligner.synthetic import make_world
         w = make_world(world, profile=profile, seed=world_seed, samples=(samples,) if samples else (),
-                       blocks=blocks or 0, block_size=block_size, tagger=tagger)
+                       blocks=blocks or 0, block_size=block_size, tagger=tagger, family=family)
         files = [w.samples_file(samples)] if samples else w.block_files()
     else:
         files = ([get_samples_file(tagger, samples, embs_only=embs_only)] if samples else

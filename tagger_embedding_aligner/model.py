@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/model.html.md"""
 
 # %% ../nbs/03_model.ipynb #2e5ee8ad
 from __future__ import annotations
-import json
+import json, math
 from pathlib import Path
 
 import torch
@@ -18,8 +18,8 @@ from .files import *
 # %% auto #0
 __all__ = ['register_converter', 'list_converters', 'get_converter_class', 'SimpleEmbeddingConverter', 'ScalarConverter',
            'SimpleNumberBased', 'SimpleNumberBasedN2', 'NumMLP', 'NumBasedMLPConverter', 'Num0Converter',
-           'Num1Converter', 'Num2Converter', 'AlignerModel', 'get_model', 'save_checkpoint', 'load_converter_weights',
-           'open_model_with_data', 'open_model', 'profile_converter', 'model_info']
+           'Num1Converter', 'Num2Converter', 'StdLogNum', 'AlignerModel', 'get_model', 'save_checkpoint',
+           'load_converter_weights', 'open_model_with_data', 'open_model', 'profile_converter', 'model_info']
 
 # %% ../nbs/03_model.ipynb #636ce0b4
 _KNOWN_CONVERTERS = {}
@@ -106,6 +106,29 @@ class Num2Converter(NumBasedMLPConverter):
 for _name, _cls in [('simple', SimpleEmbeddingConverter), ('simple_num', SimpleNumberBased), ('simple_num_n2', SimpleNumberBasedN2),
                     ('num', NumBasedMLPConverter), ('num0', Num0Converter), ('num1', Num1Converter), ('num2', Num2Converter)]:
     register_converter(_name, _cls)
+
+# %% ../nbs/03_model.ipynb #495e2e29
+class StdLogNum(ScalarConverter):
+    "`stdlog`: input standardized with frozen training statistics, MLP `layers` (default [0.5n, 0.35n]) to the log-scale."
+    def __init__(self, n:int=1024, layers:list|None=None, dropout_rate:float=0., **kwargs):
+        super().__init__()
+        self.register_buffer('in_mean', torch.zeros(n))
+        self.register_buffer('in_std', torch.ones(n))
+        self.mlp = NumMLP(n=n, layers=[0.5, 0.35] if layers is None else layers, dropout_rate=dropout_rate)
+    def scale(self, x): return torch.exp(self.mlp((x - self.in_mean) / self.in_std))
+
+    @torch.no_grad()
+    def init_scale(self, units:torch.Tensor, mean_norm:float)->bool:
+        "Freeze the statistics of `units` (training rows) as the input standardization; start the scale at `mean_norm`."
+        self.in_mean.copy_(units.mean(0))
+        self.in_std.copy_(units.std(0).clamp_min(1e-6))
+        was = self.training
+        self.eval()
+        self.mlp._layers[-1].bias += math.log(mean_norm) - torch.log(self.scale(units)).mean()
+        self.train(was)
+        return True
+
+register_converter('stdlog', StdLogNum)
 
 # %% ../nbs/03_model.ipynb #8457f978
 class AlignerModel(nn.Module):

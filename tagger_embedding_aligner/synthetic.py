@@ -7,7 +7,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/synthetic.html.md"""
 # %% ../nbs/01_synthetic.ipynb #31f2df2e
 from __future__ import annotations
 import hashlib, json, os, shutil, tempfile, zipfile
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace as _replace
 from pathlib import Path
 
 import numpy as np, pandas as pd
@@ -20,8 +20,8 @@ from .fakehub import FakeHub
 from .files import atomic_write
 
 # %% auto #0
-__all__ = ['PROFILES', 'WorldProfile', 'get_profile', 'SyntheticTagger', 'write_npz', 'World', 'make_world', 'serve_world',
-           'world_stats', 'norm_predictability', 'plot_world', 'tea_world']
+__all__ = ['LIMIT_KEY', 'PROFILES', 'FAMILIES', 'WorldProfile', 'get_profile', 'family_params', 'SyntheticTagger', 'write_npz',
+           'World', 'make_world', 'serve_world', 'world_stats', 'norm_predictability', 'plot_world', 'tea_world']
 
 # %% ../nbs/01_synthetic.ipynb #57db20fb
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class WorldProfile:
     norm_noise:float=0.02   # std of the log-norm noise the direction cannot explain
     dir_noise:float=0.3     # direction noise, relative to the tag signal
 
+LIMIT_KEY = 'limit_norms'  # npz member of synthetic data files: the best norm each direction allows
+
 PROFILES = {p.name: p for p in [
     WorldProfile('tiny', width=128, tags=512, mean_general=8, block_size=1000),
     WorldProfile('small', width=256, tags=2048, mean_general=16, block_size=5000),
@@ -50,6 +52,23 @@ def get_profile(profile:str|WorldProfile)->WorldProfile:
     if profile not in PROFILES: raise KeyError(f"Unknown world profile {profile!r}; expected one of: {', '.join(PROFILES)}")
     return PROFILES[profile]
 
+# %% ../nbs/01_synthetic.ipynb #9f6ea74d
+FAMILIES = {
+    'features': {},
+    'latent': dict(readout_dims=8, readout_amp=0.1, latent_noise=0.5),
+    'anisotropic': dict(mean_strength=1.5, spread_decay=0.5),
+}
+
+def family_params(
+    family:str,                   # a key of `FAMILIES`
+    overrides:dict|None=None,     # parameters to change, e.g. `dict(latent_noise=0.02)`
+)->dict:
+    "Parameters of a world family, with `overrides`."
+    if family not in FAMILIES: raise KeyError(f"Unknown world family {family!r}; expected one of: {', '.join(FAMILIES)}")
+    bad = sorted(set(overrides or {}) - set(FAMILIES[family]))
+    if bad: raise ValueError(f"{bad} are not parameters of family {family!r}; expected some of {sorted(FAMILIES[family])}")
+    return {**FAMILIES[family], **(overrides or {})}
+
 # %% ../nbs/01_synthetic.ipynb #b49511f1
 def _categories(p:WorldProfile)->np.ndarray:
     n_char = int(round(p.tags * p.char_frac))
@@ -61,8 +80,11 @@ def _zipf(n, alpha=1.1, offset=3.):
 
 class SyntheticTagger:
     "Parameters of a synthetic WD tagger: tag prototypes, head, tag frequencies and the direction -> norm function."
-    def __init__(self, profile:str|WorldProfile='tiny', seed:int=0):
+    def __init__(self, profile:str|WorldProfile='tiny', seed:int=0,
+                 family:str='features',            # world family (`FAMILIES`): how the norm relates to the direction
+                 family_overrides:dict|None=None): # family parameters to change, e.g. `dict(latent_noise=0.02)`
         self.profile, self.seed = get_profile(profile), seed
+        self.family, self.fp = family, family_params(family, family_overrides)
         p, rng = self.profile, np.random.default_rng(seed)
         self.categories = _categories(p)
         proto = rng.standard_normal((p.tags, p.width)).astype(np.float32)
@@ -75,6 +97,7 @@ class SyntheticTagger:
         self.weights = (self.prototypes.T * gain * rng.uniform(0.8, 1.2, p.tags)).astype(np.float32)
         self.bias = rng.uniform(-7., -5., p.tags).astype(np.float32)
         self.norm_dirs = (rng.standard_normal((3, p.tags)) @ self.prototypes).astype(np.float32)
+        if family != 'features': self._init_family(np.random.default_rng([seed, 7]))  # own stream: `features` keeps its bytes
         self._norm_stats = None
         self._norm_stats = self._fit_norm_stats(np.random.default_rng([seed, 999]))
 
@@ -107,10 +130,15 @@ def _fit_norm_stats(self:SyntheticTagger, rng, n=2000):
     return h.mean(0), h.std(0) + 1e-8
 
 @patch
-def _log_norm(self:SyntheticTagger, units:np.ndarray, rng)->np.ndarray:
+def _clean_log_norm(self:SyntheticTagger, units:np.ndarray)->np.ndarray:
+    "The log-norm that the direction determines (no noise)."
     h, p = self._norm_features(units), self.profile
     f = np.tanh(1.5 * h[:, 0]) + 0.5 * h[:, 1] + 0.3 * (h[:, 2] ** 2 - 1) + 0.3 * h[:, 0] * h[:, 1]
-    return np.log(p.norm_scale) + p.norm_spread * f + p.norm_noise * rng.standard_normal(len(units))
+    return np.log(p.norm_scale) + p.norm_spread * f
+
+@patch
+def _log_norm(self:SyntheticTagger, units:np.ndarray, rng)->np.ndarray:
+    return self._clean_log_norm(units) + self.profile.norm_noise * rng.standard_normal(len(units))
 
 @patch
 def _directions(self:SyntheticTagger, n:int, rng)->np.ndarray:
@@ -118,20 +146,92 @@ def _directions(self:SyntheticTagger, n:int, rng)->np.ndarray:
     act = self._active_weights(n, rng)
     z = act @ self.prototypes
     signal = np.linalg.norm(z, axis=1, keepdims=True)
-    z += self.profile.dir_noise * signal * rng.standard_normal(z.shape).astype(np.float32) / np.sqrt(self.profile.width)
+    noise = rng.standard_normal(z.shape).astype(np.float32)
+    if self.family == 'anisotropic': noise = (noise * self.spread_scale) @ self.spread_basis
+    z += self.profile.dir_noise * signal * noise / np.sqrt(self.profile.width)
+    if self.family == 'anisotropic': z += self.fp['mean_strength'] * signal * self.mean_dir
     return (z / np.linalg.norm(z, axis=1, keepdims=True)).astype(np.float32)
 
 # %% ../nbs/01_synthetic.ipynb #99805638
 @patch
+def sample_with_limits(self:SyntheticTagger, n:int, rng)->tuple:
+    "`n` raw (un-normalized) float32 embeddings, and the limit norm of each: the best estimate its direction allows."
+    if self.family == 'latent': return self._sample_latent(n, rng)
+    u = self._directions(n, rng)
+    clean = self._clean_log_norm(u)
+    log_norm = clean + self.profile.norm_noise * rng.standard_normal(len(u))
+    return (u * np.exp(log_norm)[:, None]).astype(np.float32), np.exp(clean).astype(np.float32)
+
+@patch
 def sample_embeddings(self:SyntheticTagger, n:int, rng)->np.ndarray:
     "`n` raw (un-normalized) float32 embeddings, as the tagger's pooled features would be."
-    u = self._directions(n, rng)
-    return (u * np.exp(self._log_norm(u, rng))[:, None]).astype(np.float32)
+    return self.sample_with_limits(n, rng)[0]
 
 @patch
 def predict(self:SyntheticTagger, embs:np.ndarray)->np.ndarray:
     "The tagger's own output: `sigmoid(embs @ W + b)` in float32."
     return head_predictions(embs, self.weights, self.bias).astype(np.float32)
+
+# %% ../nbs/01_synthetic.ipynb #75fcfe4c
+def _orthonormal(rng, k:int, width:int)->np.ndarray:
+    "`k` random orthonormal rows of length `width`."
+    return np.linalg.qr(rng.standard_normal((width, k)))[0].T.astype(np.float32)
+
+@patch
+def _init_family(self:SyntheticTagger, rng):
+    "Extra parameters of the `latent` and `anisotropic` families."
+    p, fp = self.profile, self.fp
+    if self.family == 'latent':
+        self.readout = _orthonormal(rng, fp['readout_dims'], p.width)
+        self.lat_A, self.lat_b = rng.normal(0, 1.5, (fp['readout_dims'], 2)), rng.normal(0, .5, fp['readout_dims'])
+        return
+    self.mean_dir, self.spread_basis = _orthonormal(rng, 1, p.width)[0], _orthonormal(rng, p.width, p.width)
+    s = (np.arange(p.width) + 1.) ** -fp['spread_decay']
+    self.spread_scale = (s / np.sqrt((s ** 2).mean())).astype(np.float32)
+    w = self.weights * np.sqrt(1 + fp['mean_strength'] ** 2)
+    self.weights = (w - np.outer(self.mean_dir, self.mean_dir @ w)).astype(np.float32)
+
+# %% ../nbs/01_synthetic.ipynb #068980a2
+@patch
+def _latent_log_norm(self:SyntheticTagger, z:np.ndarray)->np.ndarray:
+    "Noiseless log-norm of latent codes `z` [..., 2]."
+    return np.log(self.profile.norm_scale) + self.profile.norm_spread * (0.8 * z[..., 0] + 0.6 * np.sin(1.5 * z[..., 1]))
+
+@patch
+def _readout_mean(self:SyntheticTagger, z:np.ndarray)->np.ndarray:
+    return self.fp['readout_amp'] * np.tanh(z @ self.lat_A.T + self.lat_b)
+
+@patch
+def _sample_latent(self:SyntheticTagger, n:int, rng)->tuple:
+    "Embeddings and limit norms of the `latent` family."
+    fp, v = self.fp, self._directions(n, rng)
+    z = rng.standard_normal((n, 2))
+    t = self._readout_mean(z) + fp['readout_amp'] * fp['latent_noise'] * rng.standard_normal((n, fp['readout_dims']))
+    v = v - (v @ self.readout.T) @ self.readout
+    v *= np.sqrt(np.maximum(1 - (t ** 2).sum(1, keepdims=True), 0)) / np.linalg.norm(v, axis=1, keepdims=True)
+    u = (v + t @ self.readout).astype(np.float32)
+    log_norm = self._latent_log_norm(z) + self.profile.norm_noise * rng.standard_normal(n)
+    return (u * np.exp(log_norm)[:, None]).astype(np.float32), self.latent_limit(u)
+
+# %% ../nbs/01_synthetic.ipynb #742292f9
+@patch
+def latent_limit(self:SyntheticTagger,
+                 units:np.ndarray,  # unit directions [n, width]
+                 grid:int=61,       # grid points per latent dimension
+                 span:float=4.,     # the grid covers [-span, span] per dimension
+                 chunk:int=1000)->np.ndarray:
+    "`exp` of the posterior mean of the log-norm given each direction, from a grid posterior over the latent code."
+    fp, g = self.fp, np.linspace(-span, span, grid)
+    Z = np.stack(np.meshgrid(g, g, indexing='ij'), -1).reshape(-1, 2)
+    M, ln, prior = self._readout_mean(Z), self._latent_log_norm(Z), -0.5 * (Z ** 2).sum(1)
+    var = max((fp['readout_amp'] * fp['latent_noise']) ** 2, 1e-12)
+    out = []
+    for i in range(0, len(units), chunk):
+        t = units[i:i + chunk].astype(np.float64) @ self.readout.T.astype(np.float64)
+        ll = prior - ((t ** 2).sum(1)[:, None] - 2 * t @ M.T + (M ** 2).sum(1)) / (2 * var)
+        w = np.exp(ll - ll.max(1, keepdims=True))
+        out.append(np.exp((w @ ln) / w.sum(1)))
+    return np.concatenate(out).astype(np.float32) if out else np.zeros(0, np.float32)
 
 # %% ../nbs/01_synthetic.ipynb #846f4da9
 def write_npz(
@@ -152,11 +252,13 @@ def write_npz(
 # %% ../nbs/01_synthetic.ipynb #f8910e15
 @patch
 def write_data_file(self:SyntheticTagger, path, n:int, key:int, chunk:int=2000):
-    "Write `n` samples (`embs`, `preds`) to `path` from the stream `default_rng([seed, key])`."
+    "Write `n` samples (`embs`, `preds`, `limit_norms`) to `path` from the stream `default_rng([seed, key])`."
     rng, p = np.random.default_rng([self.seed, key]), self.profile
-    embs = [self.sample_embeddings(min(chunk, n - i), rng) for i in range(0, n, chunk)]
+    parts = [self.sample_with_limits(min(chunk, n - i), rng) for i in range(0, n, chunk)]
+    embs = [e for e, _ in parts]
     write_npz(path, {'embs': ((n, p.width), np.float32, embs),
-                     'preds': ((n, p.tags), np.float32, (self.predict(e) for e in embs))})
+                     'preds': ((n, p.tags), np.float32, (self.predict(e) for e in embs)),
+                     LIMIT_KEY: ((n,), np.float32, [lim for _, lim in parts])})
 
 # %% ../nbs/01_synthetic.ipynb #f61d0ffd
 @patch
@@ -182,10 +284,10 @@ def _world_repos(tagger:str)->list:
 @dataclass
 class World:
     "A synthetic tagger world written to `root`."
-    root:Path; layout:str; tagger:str; profile:str; seed:int; samples:tuple; blocks:int
+    root:Path; layout:str; tagger:str; profile:str; seed:int; samples:tuple; blocks:int; family:str='features'
 
     @property
-    def revision(self)->str: return _revision(self.profile, self.seed)
+    def revision(self)->str: return _revision(self.profile, self.seed, *([self.family] if self.family != 'features' else []))
     @property
     def hub_kwargs(self)->dict:
         "Keyword arguments that make the Hub loaders read this world offline (`{}` for other layouts)."
@@ -207,7 +309,7 @@ class World:
     def samples_file(self, n:int)->Path: return self.data_file(f'samples_{n}.npz')
     def block_file(self, i:int)->Path: return self.data_file(f'training_data_part{i}.npz')
     def block_files(self)->list: return [self.block_file(i) for i in range(self.blocks)]
-    def synthetic_tagger(self)->SyntheticTagger: return SyntheticTagger(self.profile, self.seed)
+    def synthetic_tagger(self)->SyntheticTagger: return SyntheticTagger(self.profile, self.seed, self.family)
 
 # %% ../nbs/01_synthetic.ipynb #3fbbd862
 def _world_files(world:World, samples, blocks)->dict:
@@ -215,8 +317,8 @@ def _world_files(world:World, samples, blocks)->dict:
     p, repo = get_profile(world.profile), get_tagger(world.tagger).repo
     def labels(st, dest): atomic_write(dest, lambda t: st.labels_frame().to_csv(t, index=False))
     def meta(st, dest):
-        info = dict(synthetic=True, tagger=world.tagger, profile=world.profile, seed=world.seed, profile_params=asdict(p),
-                    width=p.width, tags=p.tags)
+        info = dict(synthetic=True, tagger=world.tagger, profile=world.profile, seed=world.seed, family=world.family,
+                    profile_params=asdict(p), width=p.width, tags=p.tags)
         atomic_write(dest, lambda t: Path(t).write_text(json.dumps(info, indent=2)))
     files = {('model', HEADS_REPO, f'{repo}/inv.npz'): lambda st, d: write_npz(d, {'weights': st.weights, 'bias': st.bias}),
              ('model', HEADS_REPO, f'{repo}/tags_info.csv'): labels, ('model', repo, 'selected_tags.csv'): labels,
@@ -243,8 +345,8 @@ def _write_world_files(world:World, files:dict):
     todo = [k for k in files if not _has(world, *k)]
     if not todo: return
     st = world.synthetic_tagger()
-    staged = world if world.layout != 'hf' else World(Path(tempfile.mkdtemp(prefix='.staging-', dir=world.root)), 'hub',
-                                                       world.tagger, world.profile, world.seed, world.samples, world.blocks)
+    staged = world if world.layout != 'hf' else _replace(world, root=Path(tempfile.mkdtemp(prefix='.staging-', dir=world.root)),
+                                                         layout='hub')
     try:
         for k in todo:
             dest = staged.repo_file(*k)
@@ -264,6 +366,7 @@ def make_world(
     block_size:int|None=None,   # rows per block; default: the profile's
     tagger:str=DEFAULT_TAGGER,  # tagger name the files are filed under
     layout:str='hf',            # `hf` (Hugging Face cache, downloaded from a local Hub), `hub` (repo folders) or `flat`
+    family:str='features',      # world family (`FAMILIES`): `features`, `latent` or `anisotropic`
 )->World:
     "Generate a synthetic tagger world on disk; files already present are kept (generation is deterministic)."
     if layout not in ('hf', 'hub', 'flat'): raise ValueError(f"layout={layout!r}; expected 'hf', 'hub' or 'flat'")
@@ -272,9 +375,10 @@ def make_world(
     if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
         raise ValueError(f"block_size={block_size!r}; expected an integer >= 1")
     get_tagger(tagger)
+    family_params(family)
     p, root = get_profile(profile), Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    world = World(root, layout, tagger, p.name, seed, tuple(samples), blocks)
+    world = World(root, layout, tagger, p.name, seed, tuple(samples), blocks, family)
     _write_world_files(world, _world_files(world, samples, [(i, block_size or p.block_size) for i in range(blocks)]))
     return world
 
@@ -348,11 +452,12 @@ def tea_world(
     blocks:int=2,           # number of training blocks
     block_size:int=None,    # rows per block (default: the profile's)
     layout:str='hf',        # `hf` cache (downloaded from a local Hub), `hub` repo folders, or `flat` folder
+    family:str='features',  # world family: `features`, `latent` or `anisotropic`
 ):
     "Generate a synthetic tagger world and print its statistics."
-    world = make_world(dest, profile=profile, seed=seed, blocks=blocks, block_size=block_size, layout=layout)
+    world = make_world(dest, profile=profile, seed=seed, blocks=blocks, block_size=block_size, layout=layout, family=family)
     w, b = load_head_arrays(world.head_path)
     with np.load(world.samples_file(2000), allow_pickle=False) as f: stats = world_stats(f['embs'], f['preds'], w, b)
-    print(f"world: {world.root} ({layout}, profile {profile}, seed {seed}, {blocks} blocks)")
+    print(f"world: {world.root} ({layout}, profile {profile}, family {family}, seed {seed}, {blocks} blocks)")
     for k, v in stats.items(): print(f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}")
     return world

@@ -113,15 +113,16 @@ def _finish(workdir:Path, dls, cats, quiet:bool)->dict:
     table = evaluate_with_references(model, valid_dl, cats, norm)
     failed = not table.loc['aligner', 'pred_mse'] < table.loc['constant', 'pred_mse']
     metrics = dict(epoch=data['epoch'], **table.loc['aligner'].to_dict())
-    refs = {r: table.loc[r].to_dict() for r in ('identity', 'constant', 'oracle')}
-    write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=norm, failed=failed))
+    refs = {r: table.loc[r].to_dict() for r in table.index if r != 'aligner'}
+    gap = gap_to_limit(table)
+    write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=norm, failed=failed, gap_to_limit=gap))
     write_model_json(workdir, model_info(model))
     hist = pd.read_csv(workdir / 'history.csv') if (workdir / 'history.csv').is_file() else None
     with matplotlib.rc_context({'backend': 'agg'}) if not quiet else nullcontext():
         if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
         plot_norms(model, valid_dl, norm).savefig(workdir / 'norm_scatter.png', dpi=90)
         plt.close('all')
-    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir)
+    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap)
 
 # %% ../nbs/05_train.ipynb #75693d15
 def train_model(
@@ -188,12 +189,13 @@ def cli_run(
     bs:int=256, lr:float=3e-2, epochs:int=8, wd:float=1e-3, test_ratio:float=0.2, seed:int=0, # as in `tea-train`
     noise_cos:float=None, noise_p:float=0.5, # `noise=(noise_cos, 1, noise_p)` when `noise_cos` is given
     full_files:bool=False,   # Hub data: download whole files instead of the embeddings only
+    family:str='features',   # synthetic world family (a new world)
     **kwargs,                # more `train_model` arguments (`pick_by`, `device`, `objective`, `quiet`, ...)
 )->tuple:                    # `(dataset, train split, test split, train_fn's result, seconds of data setup)`
     "Select the data of a training command and call `train_fn` with the command's flags as `train_model` arguments."
     t0 = time.time()
     ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
-                                 test_ratio, seed, embs_only=not full_files)
+                                 test_ratio, seed, embs_only=not full_files, family=family)
     setup = time.time() - t0
     res = train_fn(tr, te, suffix_model_name=tagger, model_name=model, workdir=workdir or f'runs/{tagger}_m{model}',
                    batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd, seed=seed,
@@ -206,6 +208,7 @@ def tea_train(
     world:str=None,          # synthetic world folder (generated if missing); omit to use the Hub dataset
     profile:str='full',      # synthetic world profile: tiny, small, full (SwinV2_v3 shape)
     world_seed:int=0,        # seed of the synthetic world
+    family:str='features',   # synthetic world family: features, latent, anisotropic
     tagger:str=DEFAULT_TAGGER, # tagger name
     model:str='num2',        # converter name
     samples:int=None,        # use samples_<N>.npz (200, 2000, 20000) instead of blocks
@@ -230,10 +233,14 @@ def tea_train(
     t0 = time.time()
     ds, tr, te, res, setup = cli_run(train_model, world, profile, world_seed, tagger, model, samples, blocks,
                                      block_size, workdir, bs, lr, epochs, wd, test_ratio, seed, noise_cos, noise_p,
-                                     full_files, pick_by=pick_by, device=device, objective=objective, quiet=quiet)
+                                     full_files, family, pick_by=pick_by, device=device, objective=objective, quiet=quiet)
     secs = time.time() - t0 - setup
     print(f"\n{model} on {tagger} ({len(tr)} train / {len(te)} test samples, width {ds.width}, {ds.n_tags} tags)")
     print(format_table(res['table']))
+    if res['gap_to_limit']:
+        g = res['gap_to_limit']
+        print(f"gap to the limit: pred_mse x{g['pred_mse_ratio']:.2f}, tag_f1 {-g['tag_f1_diff']:+.4f}, "
+              f"emb_norms x{g['emb_norms_ratio']:.2f}")
     print(f"train+eval time: {secs:.1f}s ({len(tr) * epochs / secs:.0f} samples/s incl. evaluation); "
           f"data setup {setup:.1f}s")
     print(f"wrote: {res['workdir']}/ (ckpts/best, ckpts/last, metrics.json, model.json, history.csv, "
