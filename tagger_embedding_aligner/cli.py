@@ -1,4 +1,4 @@
-"""One way to build every `tea-*` command: fastcore's parser from the function's docments, plus the flag names, `--version` and the epoch lines that fastcore alone does not give.
+"""One way to build every `tea-*` command: fastcore's parser from the function's docments, plus the flag names and `--version` that fastcore alone does not give.
 
 Docs: https://deepghs.github.io/tagger_embedding_aligner/cli.html.md"""
 
@@ -11,12 +11,10 @@ from functools import partial, wraps
 from pathlib import Path
 from typing import Annotated
 from fastcore.script import anno_parser, CliError
-from fastai.callback.core import Callback
-from fastai.learner import Recorder
 import tagger_embedding_aligner
 
 # %% auto #0
-__all__ = ['Required', 'OneOf', 'add_names', 'cli_parser', 'run_cli', 'command', 'EpochLines', 'tty_output']
+__all__ = ['Required', 'OneOf', 'add_names', 'cli_parser', 'run_cli', 'command', 'tty_output']
 
 # %% ../nbs/00b_cli.ipynb #b1977b21
 Required = Annotated[str, {'opt': True, 'required': True}]  # a `--flag VALUE` the command cannot run without
@@ -90,15 +88,6 @@ def command(
     return _f
 
 # %% ../nbs/00b_cli.ipynb #acb51315
-class EpochLines(Callback):
-    "Print one line per epoch with the Recorder's figures (`epoch 1/8 train_loss=... pred_mse=... time=00:03`)."
-    order = Recorder.order + 1  # after the Recorder has filled `log`
-    def __init__(self, file=None): self.file = file
-    def after_epoch(self):
-        names, vals = self.recorder.metric_names, self.recorder.log
-        figs = ' '.join(f"{n}={v:.4g}" if isinstance(v, float) else f"{n}={v}" for n, v in zip(names[1:], vals[1:]))
-        print(f"epoch {vals[0] + 1}/{self.n_epoch} {figs}", file=self.file or sys.stdout, flush=True)
-
 def tty_output(stream=None)->bool:
     "True if `stream` (default stdout) is a terminal, where progress bars can redraw in place."
     stream = stream or sys.stdout
