@@ -39,7 +39,8 @@ def add_names(
     taken = [n for n in names if parser._option_string_actions.get(n, act) is not act]
     if taken: raise ValueError(f"add_names: {', '.join(taken)} already name other flags of {parser.prog}")
     for n in names: parser._option_string_actions[n] = act
-    act.option_strings = sorted(dict.fromkeys(act.option_strings + names), key=lambda n: (n.startswith('--'), len(n)))
+    first = act.option_strings  # short names first, then the parameter's own long name, then the others
+    act.option_strings = sorted(dict.fromkeys(first + names), key=lambda n: (n.startswith('--'), n not in first))
     return act
 
 # %% ../nbs/00b_cli.ipynb #fbffdc74
