@@ -1,4 +1,4 @@
-"""One way to build every `tea-*` command: fastcore's parser from the function's docments, plus the flag names and `--version` that fastcore alone does not give.
+"""Every `tea-*` command: fastcore's parser from the docments, plus the flag names and `--version` fastcore lacks.
 
 Docs: https://deepghs.github.io/tagger_embedding_aligner/cli.html.md"""
 
@@ -59,7 +59,8 @@ def cli_parser(
 def _script_run(frame)->bool:
     "True if `frame` is the top-level code of a file run as `__main__` (a console script, `python -m`)."
     g = frame.f_globals if frame else {}
-    if frame is None or frame.f_locals is not g or g.get('__name__') != '__main__' or not g.get('__file__'): return False
+    if frame is None or frame.f_locals is not g: return False
+    if g.get('__name__') != '__main__' or not g.get('__file__'): return False
     return Path(g['__file__']).resolve() == Path(frame.f_code.co_filename).resolve()
 
 def run_cli(

@@ -362,7 +362,7 @@ def world_settings(
     layout:str|None=None,       # asked-for layout (None: the world's, or `hf`)
     tagger:str=DEFAULT_TAGGER,  # the tagger its files are filed under
 )->dict:                        # `profile`, `seed`, `layout` to pass to `make_world`
-    "The settings of world `root`: those it was made with when it exists (asked-for ones must agree), else the defaults."
+    "The settings of world `root`: those it was made with when it exists (asked-for ones must agree), else defaults."
     meta, asked = world_meta(root, tagger), dict(profile=profile, seed=seed, layout=layout)
     if meta is None:
         return dict(profile=get_profile(profile or DEFAULT_PROFILE).name, seed=seed or 0, layout=layout or 'hf')
@@ -379,12 +379,13 @@ def tea_world(
     world_seed:int=None,                     # a new world's seed (default: 0); an existing world keeps its own
     blocks:int=2,                            # number of training blocks
     block_size:int=None,                     # rows per block (default: the profile's)
-    layout:OneOf(('hf', 'hub', 'flat'))=None, # `hf` cache (default), `hub` repo folders or `flat` folder; a world keeps its own
+    layout:OneOf(('hf', 'hub', 'flat'))=None, # `hf` cache (default), `hub` or `flat` folders; a world keeps its own
 ):
     "Generate a synthetic tagger world (or complete an existing one) and print its statistics."
     try: s = world_settings(world, profile, world_seed, layout)
     except ValueError as e: raise CliError(f"tea-world: {e}")
-    w = make_world(world, profile=s['profile'], seed=s['seed'], blocks=blocks, block_size=block_size, layout=s['layout'])
+    w = make_world(world, profile=s['profile'], seed=s['seed'], blocks=blocks, block_size=block_size,
+                   layout=s['layout'])
     hw, hb = load_head_arrays(w.head_path)
     with np.load(w.samples_file(2000), allow_pickle=False) as f: stats = world_stats(f['embs'], f['preds'], hw, hb)
     print(f"world: {w.root} ({s['layout']}, profile {s['profile']}, seed {s['seed']}, {blocks} blocks)")

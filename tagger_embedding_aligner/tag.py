@@ -287,8 +287,9 @@ def tea_tag(
         with contextlib.redirect_stdout(sys.stderr):  # fastprogress draws on stdout
             rep = tag_file(embeddings, aligner, out, key=key, fmt=format, batch_size=batch_size,
                            general_threshold=general_threshold, character_threshold=character_threshold,
-                           general_mcut=general_mcut, character_mcut=character_mcut, repo=repo, device=_pick_device(device),
-                           overwrite=overwrite, progress=not quiet and sys.stderr.isatty())
+                           general_mcut=general_mcut, character_mcut=character_mcut, repo=repo,
+                           device=_pick_device(device), overwrite=overwrite,
+                           progress=not quiet and sys.stderr.isatty())
     except (ValueError, KeyError, OSError) as e:
         raise CliError(str(e.args[0] if isinstance(e, KeyError) else e)) from None
     print(f"tagged {rep['rows']} rows of {embeddings} with {rep['aligner']}: "

@@ -197,7 +197,8 @@ def _world_args(world, profile, world_seed, tagger)->tuple:
     "`(profile, seed)` of the world a training command trains on: its own when it exists, else the defaults."
     try: s = world_settings(world, profile, world_seed, tagger=tagger)
     except ValueError as e: raise CliError(str(e)) from None
-    if s['layout'] != 'hf': raise CliError(f"{world} is a {s['layout']!r} world; training reads 'hf' worlds (tea-world's default)")
+    if s['layout'] != 'hf':
+        raise CliError(f"{world} is a {s['layout']!r} world; training reads 'hf' worlds (tea-world's default layout)")
     return s['profile'], s['seed']
 
 # %% ../nbs/05_train.ipynb #1a677aa7
