@@ -10,11 +10,12 @@ import argparse, inspect, sys
 from functools import partial, wraps
 from pathlib import Path
 from typing import Annotated
+from fastcore.imports import in_notebook
 from fastcore.script import anno_parser, CliError
 import tagger_embedding_aligner
 
 # %% auto #0
-__all__ = ['Required', 'OneOf', 'add_names', 'cli_parser', 'run_cli', 'command', 'tty_output']
+__all__ = ['Required', 'OneOf', 'add_names', 'cli_parser', 'run_cli', 'command', 'live_output']
 
 # %% ../nbs/00b_cli.ipynb #b1977b21
 Required = Annotated[str, {'opt': True, 'required': True}]  # a `--flag VALUE` the command cannot run without
@@ -90,7 +91,8 @@ def command(
     return _f
 
 # %% ../nbs/00b_cli.ipynb #acb51315
-def tty_output(stream=None)->bool:
-    "True if `stream` (default stdout) is a terminal, where progress bars can redraw in place."
+def live_output(stream=None)->bool:
+    "True where progress bars redraw in place: `stream` (default stdout) is a terminal or a notebook's output."
     stream = stream or sys.stdout
-    return bool(getattr(stream, 'isatty', lambda: False)())
+    kernel_out = in_notebook() and type(stream).__module__.startswith('ipykernel')  # Jupyter, Colab: HTML bars
+    return bool(getattr(stream, 'isatty', lambda: False)()) or kernel_out

@@ -31,7 +31,7 @@ from .evaluation import *
 from .objectives import *
 from .hub import TAGGERS
 from .synthetic import PROFILES, world_settings
-from .cli import command, OneOf, tty_output
+from .cli import command, OneOf, live_output
 
 # %% ../nbs/05_train.ipynb #97ae07ed
 @delegates(Learner.__init__)
@@ -250,7 +250,7 @@ def tea_train(
     full_files:bool=False,   # download whole Hub data files; default: embeddings only (preds are recomputed anyway)
 ):
     "Train an aligner (on the synthetic world or the Hub data) and report it against the reference points."
-    t0, bars = time.time(), not quiet and tty_output()
+    t0, bars = time.time(), not quiet and live_output()
     ds, tr, te, res, setup = cli_run(train_model, world, profile, world_seed, tagger, model, samples, blocks,
                                      block_size, workdir, bs, lr, epochs, wd, test_ratio, seed, noise_cos, noise_p,
                                      full_files, pick_by=pick_by, device=None if device == 'auto' else device,
