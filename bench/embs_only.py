@@ -4,7 +4,7 @@ A full-shape world (SwinV2_v3 shape: width 1024, 10,861 tags) is written as Hub 
 on loopback, and downloaded twice through `huggingface_hub`: `fetch_embeddings` (zip directory, `embs`, 32 rows of
 `preds` per file) and `hf_hub_download` (the whole file). The server counts the bytes of file contents it sends.
 
-    .venv/bin/python bench/embs_only.py --world worlds/embs_bench --blocks 2
+    .venv/bin/python -m bench.embs_only --world worlds/embs_bench --blocks 2
 """
 import shutil, tempfile, time
 from pathlib import Path

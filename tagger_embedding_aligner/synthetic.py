@@ -215,10 +215,11 @@ class World:
 def _world_files(world:World, samples, blocks)->dict:
     "`{(repo_type, repo_id, path): writer(st, dest)}` of every file of a world."
     p, repo = get_profile(world.profile), get_tagger(world.tagger).repo
-    def labels(st, dest): st.labels_frame().to_csv(dest, index=False)
+    def labels(st, dest): atomic_write(dest, lambda t: st.labels_frame().to_csv(t, index=False))
     def meta(st, dest):
-        dest.write_text(json.dumps(dict(synthetic=True, tagger=world.tagger, profile=world.profile, seed=world.seed,
-                                        profile_params=asdict(p), width=p.width, tags=p.tags), indent=2))
+        info = dict(synthetic=True, tagger=world.tagger, profile=world.profile, seed=world.seed, profile_params=asdict(p),
+                    width=p.width, tags=p.tags)
+        atomic_write(dest, lambda t: Path(t).write_text(json.dumps(info, indent=2)))
     files = {('model', HEADS_REPO, f'{repo}/inv.npz'): lambda st, d: write_npz(d, {'weights': st.weights, 'bias': st.bias}),
              ('model', HEADS_REPO, f'{repo}/tags_info.csv'): labels, ('model', repo, 'selected_tags.csv'): labels,
              ('dataset', DATASET_REPO, f'{world.tagger}/meta.json'): meta}
