@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np, torch
 from torch import nn
-from fastcore.script import call_parse
+from fastcore.script import CliError
 from safetensors.torch import save_file
 from .heads import *
 from .files import *
 from .model import *
 from .metrics import METRIC_NAMES
+from .cli import command
 
 # %% auto #0
 __all__ = ['ONNX_RTOL', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'staged_dir', 'export_to_directory',
@@ -178,7 +179,7 @@ def export_to_directory(
     return dict(dst=dst, files=sorted(os.listdir(dst)), onnx=checks, epoch=metrics['epoch'], seconds=time.time() - t0)
 
 # %% ../nbs/06_export.ipynb #d127e01e
-@call_parse
+@command(names={'name': '-n'})
 def tea_export(
     workdir:str,            # training workdir (written by tea-train / train_model)
     dst:str,                # export folder to create
@@ -186,7 +187,8 @@ def tea_export(
     overwrite:bool=False,   # replace an existing export folder
 ):
     "Export a trained aligner (best checkpoint) to a folder ready to publish, with its ONNX files checked."
-    rep = export_to_directory(workdir, dst, name=name, overwrite=overwrite)
+    try: rep = export_to_directory(workdir, dst, name=name, overwrite=overwrite)
+    except (ValueError, OSError) as e: raise CliError(f"tea-export: {e}")
     diffs = ', '.join(f"{f} {o} {v['max_abs']:.2g}" for f, c in rep['onnx'].items() for o, v in c.items())
     print(f"exported epoch {rep['epoch']} of {workdir} to {rep['dst']} in {rep['seconds']:.1f}s: {', '.join(rep['files'])}")
     print(f"onnxruntime vs torch, max abs diff: {diffs}")

@@ -8,11 +8,12 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/list.html.md"""
 from __future__ import annotations
 import re
 from datetime import datetime, timezone
-from fastcore.script import call_parse, CliError
+from fastcore.script import CliError
 import yaml
 from huggingface_hub import ModelCard, ModelCardData
 from huggingface_hub.repocard import REGEX_YAML_BLOCK
 from .publish import *
+from .cli import command, Required
 
 # %% auto #0
 __all__ = ['COLUMNS', 'START', 'END', 'model_row', 'md_cell', 'markdown_table', 'model_names', 'read_rows', 'find_tables',
@@ -165,15 +166,12 @@ def list_models(
     return dict(repo=repo, rows=rows, changed=new != old, readme=new)
 
 # %% ../nbs/08a_list.ipynb #e3047ca7
-seed_short_flags('tea-list', globals().get('__file__'))
-
-@call_parse
+@command(names={k: PUBLISH_NAMES[k] for k in ('repo', 'revision')})
 def tea_list(
-    Repo:str=None,      # Hub repo id (needs HF_TOKEN), or a local folder: ./dir, /abs/dir, ~/dir, file:///abs/dir
-    revision:str=None,  # Hub branch (-R)
+    repo:Required,      # Hub repo id (needs HF_TOKEN), or a local folder: ./dir, /abs/dir, ~/dir, file:///abs/dir
+    revision:str=None,  # Hub branch
 ):
     "Rewrite the model table in the README of a model repository from the models it holds."
-    if not Repo: raise CliError("tea-list: -r/--repo is required")
-    try: res = list_models(Repo, revision=revision)
+    try: res = list_models(repo, revision=revision)
     except (ValueError, OSError) as e: raise CliError(f"tea-list: {e}")
     print(f"{len(res['rows'])} models in {res['repo']}; README.md {'updated' if res['changed'] else 'unchanged'}")

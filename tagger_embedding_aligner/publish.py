@@ -12,17 +12,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from fastcore.basics import patch
-from fastcore.script import call_parse, CliError
+from fastcore.script import CliError
 from huggingface_hub import HfApi, CommitOperationAdd, hf_hub_download
 from huggingface_hub.utils import validate_repo_id, HFValidationError
 from .hub import hub_errors, TAGGERS
 from .files import *
+from .cli import command, Required
 
 # %% auto #0
-__all__ = ['TMP_PREFIX', 'MODEL_FILES', 'MODEL_KEYS', 'METRIC_KEYS', 'Repo', 'check_repo_path', 'LocalRepo', 'clean_staging',
-           'commit_operations', 'HubRepo', 'open_repo', 'listing_info', 'check_model_info', 'parse_time',
-           'check_export', 'folder_files', 'is_workdir', 'as_export', 'publish_model', 'seed_argv', 'seed_short_flags',
-           'tea_publish']
+__all__ = ['TMP_PREFIX', 'MODEL_FILES', 'MODEL_KEYS', 'METRIC_KEYS', 'PUBLISH_NAMES', 'Repo', 'check_repo_path', 'LocalRepo',
+           'clean_staging', 'commit_operations', 'HubRepo', 'open_repo', 'listing_info', 'check_model_info',
+           'parse_time', 'check_export', 'folder_files', 'is_workdir', 'as_export', 'publish_model', 'tea_publish']
 
 # %% ../nbs/08_publish.ipynb #03d60351
 class Repo:
@@ -282,31 +282,16 @@ def publish_model(
     return dict(repo=repo, name=name, files=sorted(files))
 
 # %% ../nbs/08_publish.ipynb #818477dd
-def seed_argv(argv:list)->list:
-    "`argv` with the seed's `-R` spelled `--revision`."
-    return ['--revision' if a == '-R' else a for a in argv]
+PUBLISH_NAMES = {'repo': '-r --repository', 'workdir': '-w', 'name': '-n', 'revision': '-R'}  # the seed's flag names
 
-def seed_short_flags(
-    command:str,         # console command name, e.g. 'tea-publish'
-    file:str|None,       # the module's `__file__`
-):
-    "Rewrite `sys.argv` with `seed_argv` when the program is `command` or `file` (run with `python -m`)."
-    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
-    if argv0 and (argv0.name == command or (file and argv0.resolve() == Path(file).resolve())):
-        sys.argv[1:] = seed_argv(sys.argv[1:])
-
-seed_short_flags('tea-publish', globals().get('__file__'))
-
-# %% ../nbs/08_publish.ipynb #82c024fb
-@call_parse
+@command(names=PUBLISH_NAMES)
 def tea_publish(
-    Repo:str=None,      # Hub repo id (needs HF_TOKEN), or a local folder: ./dir, /abs/dir, ~/dir, file:///abs/dir
-    Workdir:str=None,   # export folder, or training workdir (exported first)
-    Name:str=None,      # folder name in the repo (default: model.json's name, else the workdir's name)
-    revision:str=None,  # Hub branch (-R)
+    repo:Required,      # Hub repo id (needs HF_TOKEN), or a local folder: ./dir, /abs/dir, ~/dir, file:///abs/dir
+    workdir:Required,   # export folder, or training workdir (exported first)
+    name:str=None,      # folder name in the repo (default: model.json's name, else the workdir's name)
+    revision:str=None,  # Hub branch
 ):
     "Publish an exported aligner (or a training workdir) into `<name>/` of a model repository, in one commit."
-    if not Repo or not Workdir: raise CliError("tea-publish: -r/--repo and -w/--workdir are required")
-    try: res = publish_model(Repo, Workdir, name=Name, revision=revision)
+    try: res = publish_model(repo, workdir, name=name, revision=revision)
     except (ValueError, OSError) as e: raise CliError(f"tea-publish: {e}")
     print(f"published {len(res['files'])} files to {res['repo']} {res['name']}/")

@@ -16,13 +16,14 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import Subset
 from fastcore.basics import store_attr
 from fastcore.meta import delegates
-from fastcore.script import call_parse
+from fastcore.script import CliError
 from fastai.callback.core import Callback
 from .heads import *
 from .dataset import *
 from .loaders import *
 from .evaluation import format_table
 from .train import *
+from .cli import command, cli_parser
 
 # %% ../nbs/12_scale.ipynb #a5a0e884
 def block_order(
@@ -151,14 +152,22 @@ def train_distributed(
     return dict(res, rank=rank, world_size=ws)
 
 # %% ../nbs/12_scale.ipynb #553c7567
-@call_parse
-@delegates(tea_train, but=['device', 'quiet', 'world_seed', 'block_size'])
+def _ddp_device(device:str):
+    "Apply `--device` before the process group starts: `cpu` hides the GPUs; `cuda` needs one."
+    if device == 'cpu': os.environ['CUDA_VISIBLE_DEVICES'] = ''  # before CUDA starts: gloo on the CPU
+    elif device == 'cuda' and not torch.cuda.is_available():
+        raise CliError("tea-train-ddp: --device cuda, but no CUDA device is visible")
+
+@command(names=tea_train.cli_names)
+@delegates(tea_train)
 def tea_train_ddp(
     dropout:float=None,       # converter dropout (default: the architecture's)
     block_shuffle:bool=False, # block-aware shuffling (for data that is not in the page cache)
     **kwargs,
 ):
     "Data-parallel training, one process per `torchrun` rank (`--bs`: the global batch); rank 0 prints the test metrics."
+    _ddp_device(kwargs.pop('device', 'auto'))
+    kwargs.pop('quiet', None)
     tagger, model = kwargs.get('tagger', DEFAULT_TAGGER), kwargs.get('model', 'num2')
     kwargs['workdir'] = kwargs.get('workdir') or f'runs/{tagger}_m{model}_ddp'
     opts = {} if dropout is None else dict(dropout_rate=dropout)

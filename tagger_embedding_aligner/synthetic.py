@@ -12,16 +12,18 @@ from pathlib import Path
 
 import numpy as np, pandas as pd
 from fastcore.basics import patch
-from fastcore.script import call_parse
+from fastcore.script import CliError
 from huggingface_hub import hf_hub_download, try_to_load_from_cache, scan_cache_dir
 from .hub import *
 from .heads import *
 from .fakehub import FakeHub
 from .files import atomic_write
+from .cli import command, Required, OneOf
 
 # %% auto #0
-__all__ = ['LIMIT_KEY', 'PROFILES', 'FAMILIES', 'WorldProfile', 'get_profile', 'family_params', 'SyntheticTagger', 'write_npz',
-           'World', 'make_world', 'serve_world', 'world_stats', 'norm_predictability', 'plot_world', 'tea_world']
+__all__ = ['LIMIT_KEY', 'PROFILES', 'FAMILIES', 'DEFAULT_PROFILE', 'WorldProfile', 'get_profile', 'family_params',
+           'SyntheticTagger', 'write_npz', 'World', 'make_world', 'serve_world', 'world_stats', 'norm_predictability',
+           'plot_world', 'world_meta', 'world_settings', 'tea_world']
 
 # %% ../nbs/01_synthetic.ipynb #57db20fb
 @dataclass(frozen=True)
@@ -444,20 +446,54 @@ def plot_world(embs, preds, weights, bias, threshold:float=.35):
     return fig
 
 # %% ../nbs/01_synthetic.ipynb #1e5f4771
-@call_parse
+DEFAULT_PROFILE = 'full'  # the profile of a new world, in every command
+
+def world_meta(
+    root:str|Path,              # a world folder, or a folder that does not hold one (yet)
+    tagger:str=DEFAULT_TAGGER,  # the tagger its files are filed under
+)->dict|None:                   # the world's `meta.json` with its `layout`; None when `root` holds no world
+    "Read the `meta.json` of the world in `root`, whatever its layout."
+    for layout in ('hf', 'hub', 'flat'):
+        try: f = World(Path(root), layout, tagger, DEFAULT_PROFILE, 0, (), 0).data_file('meta.json')
+        except FileNotFoundError: continue
+        if f.is_file(): return dict(json.loads(f.read_text()), layout=layout)
+    return None
+
+# %% ../nbs/01_synthetic.ipynb #2b4b55c2
+def world_settings(
+    root:str|Path,              # the world folder
+    profile:str|None=None,      # asked-for profile (None: the world's, or `DEFAULT_PROFILE` for a new world)
+    seed:int|None=None,         # asked-for world seed (None: the world's, or 0)
+    layout:str|None=None,       # asked-for layout (None: the world's, or `hf`)
+    tagger:str=DEFAULT_TAGGER,  # the tagger its files are filed under
+)->dict:                        # `profile`, `seed`, `layout` to pass to `make_world`
+    "The settings of world `root`: those it was made with when it exists (asked-for ones must agree), else defaults."
+    meta, asked = world_meta(root, tagger), dict(profile=profile, seed=seed, layout=layout)
+    if meta is None:
+        return dict(profile=get_profile(profile or DEFAULT_PROFILE).name, seed=seed or 0, layout=layout or 'hf')
+    bad = [f"--{k} {v} (it has {meta[k]})" for k, v in asked.items() if v is not None and v != meta[k]]
+    if bad: raise ValueError(f"{root} holds a world made with other settings: {', '.join(bad)}; "
+                             "omit them to use this world, or pass another --world for a new one")
+    return {k: meta[k] for k in asked}
+
+# %% ../nbs/01_synthetic.ipynb #5963f725
+@command(names={'world': '--dest', 'world_seed': '--seed'})
 def tea_world(
-    dest:str='worlds/tiny', # destination folder
-    profile:str='tiny',     # `tiny`, `small` or `full`
-    seed:int=0,             # world seed
-    blocks:int=2,           # number of training blocks
-    block_size:int=None,    # rows per block (default: the profile's)
-    layout:str='hf',        # `hf` cache (downloaded from a local Hub), `hub` repo folders, or `flat` folder
-    family:str='features',  # world family: `features`, `latent` or `anisotropic`
+    world:Required,                          # world folder: created, or completed when it exists
+    profile:OneOf(PROFILES)=None,            # a new world's profile (default: full); an existing world keeps its own
+    world_seed:int=None,                     # a new world's seed (default: 0); an existing world keeps its own
+    blocks:int=2,                            # number of training blocks
+    block_size:int=None,                     # rows per block (default: the profile's)
+    layout:OneOf(('hf', 'hub', 'flat'))=None, # `hf` cache (default), `hub` or `flat` folders; a world keeps its own
+    family:OneOf(FAMILIES)='features',       # a new world's family (`features`, `latent`, `anisotropic`)
 ):
-    "Generate a synthetic tagger world and print its statistics."
-    world = make_world(dest, profile=profile, seed=seed, blocks=blocks, block_size=block_size, layout=layout, family=family)
-    w, b = load_head_arrays(world.head_path)
-    with np.load(world.samples_file(2000), allow_pickle=False) as f: stats = world_stats(f['embs'], f['preds'], w, b)
-    print(f"world: {world.root} ({layout}, profile {profile}, family {family}, seed {seed}, {blocks} blocks)")
+    "Generate a synthetic tagger world (or complete an existing one) and print its statistics."
+    try: s = world_settings(world, profile, world_seed, layout)
+    except ValueError as e: raise CliError(f"tea-world: {e}")
+    w = make_world(world, profile=s['profile'], seed=s['seed'], blocks=blocks, block_size=block_size,
+                   layout=s['layout'], family=family)
+    hw, hb = load_head_arrays(w.head_path)
+    with np.load(w.samples_file(2000), allow_pickle=False) as f: stats = world_stats(f['embs'], f['preds'], hw, hb)
+    print(f"world: {w.root} ({s['layout']}, profile {s['profile']}, family {family}, seed {s['seed']}, {blocks} blocks)")
     for k, v in stats.items(): print(f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}")
-    return world
+    return w

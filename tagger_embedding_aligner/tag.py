@@ -8,11 +8,10 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/tag.html.md"""
 from __future__ import annotations
 import contextlib, csv, json, os, sys, time, zipfile
 from pathlib import Path
-from typing import Annotated
 
 import numpy as np
 from fastcore.basics import patch
-from fastcore.script import call_parse, CliError
+from fastcore.script import CliError
 from fastprogress.fastprogress import progress_bar
 from safetensors import safe_open
 from .heads import *
@@ -20,6 +19,7 @@ from .dataset import open_npz_member, release_map
 from .model import atomic_write
 from .imgutils_compat import ALIGNER_REPO
 from .inference import *
+from .cli import command, Required, OneOf
 
 # %% auto #0
 __all__ = ['FORMATS', 'CATEGORIES', 'EmbeddingFile', 'batch_tags', 'write_entries', 'tag_rows', 'load_aligner', 'tag_file',
@@ -259,20 +259,26 @@ def tag_file(
     return dict(out=out, rows=n[0], format=fmt, aligner=al, seconds=time.time() - t0)
 
 # %% ../nbs/09a_tag.ipynb #367b349c
-@call_parse
+def _pick_device(device:str)->str:
+    "`auto`: `cuda` when a GPU is visible, else `cpu`; other names unchanged."
+    if device != 'auto': return device
+    import torch
+    return 'cuda' if torch.cuda.is_available() else 'cpu'
+
+@command(names={'repo': '--repository'})
 def tea_tag(
     embeddings:str,                   # `.npy`, `.npz` or `.safetensors` file of embeddings [rows, width], raw or unit
-    aligner:Annotated[str, {'opt': True, 'required': True}],  # export folder, training workdir, or model name in --repo
-    out:Annotated[str, {'opt': True, 'required': True}],      # output file: .json, .jsonl or .csv
+    aligner:Required,                 # export folder, training workdir, or model name in --repo
+    out:Required,                     # output file: .json, .jsonl or .csv
     key:str=None,                     # array name in a .npz / .safetensors (default: embs, or the only array)
-    format:Annotated[str, {'choices': list(FORMATS.values())}]=None,  # output format (default: from --out's extension)
+    format:OneOf(FORMATS.values())=None, # output format (default: from --out's extension)
     batch_size:int=1024,              # rows per chunk: memory grows with it, not with the file
     general_threshold:float=0.35,     # general tags strictly above this
     character_threshold:float=0.85,   # character tags strictly above this
     general_mcut:bool=False,          # MCut instead of --general-threshold
     character_mcut:bool=False,        # MCut (floored at 0.15) instead of --character-threshold
-    repo:str=ALIGNER_REPO,            # Hub repo when --aligner is a model name
-    device:str=None,                  # cpu / cuda (default: cpu)
+    repo:str=ALIGNER_REPO,            # Hub repo when --aligner is a model name (also --repository)
+    device:OneOf(('auto', 'cpu', 'cuda'))='cpu', # auto: cuda when a GPU is visible
     overwrite:bool=False,             # replace an existing --out
     quiet:bool=False,                 # no progress bar
 ):
@@ -281,8 +287,9 @@ def tea_tag(
         with contextlib.redirect_stdout(sys.stderr):  # fastprogress draws on stdout
             rep = tag_file(embeddings, aligner, out, key=key, fmt=format, batch_size=batch_size,
                            general_threshold=general_threshold, character_threshold=character_threshold,
-                           general_mcut=general_mcut, character_mcut=character_mcut, repo=repo, device=device,
-                           overwrite=overwrite, progress=not quiet and sys.stderr.isatty())
+                           general_mcut=general_mcut, character_mcut=character_mcut, repo=repo,
+                           device=_pick_device(device), overwrite=overwrite,
+                           progress=not quiet and sys.stderr.isatty())
     except (ValueError, KeyError, OSError) as e:
         raise CliError(str(e.args[0] if isinstance(e, KeyError) else e)) from None
     print(f"tagged {rep['rows']} rows of {embeddings} with {rep['aligner']}: "

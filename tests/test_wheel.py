@@ -29,7 +29,7 @@ def test_wheel_installs_and_runs(tmp_path):
     env.update(HF_HOME=str(tmp_path / 'hf'), TEA_CACHE=str(tmp_path / 'tea'))
     where = _run([bin_ / 'python', '-c', 'import tagger_embedding_aligner as t; print(t.__file__)'], tmp_path, env)
     assert str(VENV) in where and str(ROOT / 'tagger_embedding_aligner') not in where, where
-    _run([bin_ / 'tea-world', '--dest', 'world', '--profile', 'tiny'], tmp_path, env)
+    _run([bin_ / 'tea-world', '--world', 'world', '--profile', 'tiny'], tmp_path, env)
     _run([bin_ / 'tea-train', '--world', 'world', '--profile', 'tiny', '--epochs', '1', '--workdir', 'run', '--quiet'],
          tmp_path, env)
     _run([bin_ / 'tea-export', 'run', 'export', '--name', 'SwinV2_v3_mwheel_test'], tmp_path, env)
