@@ -48,7 +48,7 @@ def export_onnx(
     "Export `module` to a single-file ONNX model with input `input` and a dynamic batch axis."
     x = nn.functional.normalize(torch.randn(4, width), dim=-1)
     torch.onnx.export(module.eval(), (x,), str(path), input_names=['input'], output_names=list(output_names),
-                      dynamic_shapes=({0: torch.export.Dim('batch')},), external_data=False, verbose=False)
+                      dynamo=True, dynamic_shapes=({0: torch.export.Dim('batch')},), external_data=False, verbose=False)
     return Path(path)
 
 # %% ../nbs/06_export.ipynb #a97412ae
