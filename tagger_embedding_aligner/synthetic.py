@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/synthetic.html.md"""
 
 # %% ../nbs/01_synthetic.ipynb #31f2df2e
 from __future__ import annotations
-import hashlib, json, os, shutil, zipfile
+import hashlib, json, os, shutil, tempfile, zipfile
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
@@ -20,8 +20,8 @@ from .fakehub import FakeHub
 from .files import atomic_write
 
 # %% auto #0
-__all__ = ['PROFILES', 'WorldProfile', 'get_profile', 'SyntheticTagger', 'write_npz', 'World', 'make_world', 'serve_world',
-           'world_stats', 'norm_predictability', 'plot_world', 'tea_world']
+__all__ = ['PROFILES', 'WorldProfile', 'get_profile', 'SyntheticTagger', 'write_npz', 'World', 'world_meta', 'make_world',
+           'serve_world', 'world_stats', 'norm_predictability', 'plot_world', 'tea_world']
 
 # %% ../nbs/01_synthetic.ipynb #57db20fb
 @dataclass(frozen=True)
@@ -254,10 +254,25 @@ def _write_world_files(world:World, files:dict):
         if staged is not world: shutil.rmtree(staged.root, ignore_errors=True)
 
 # %% ../nbs/01_synthetic.ipynb #217341b0
+def world_meta(
+    root:str|Path,             # a world folder
+    tagger:str=DEFAULT_TAGGER, # the tagger the files are filed under
+    layout:str='hf',           # the world's layout
+)->dict|None:                  # its `meta.json` (`profile`, `seed`, ...), or None when `root` holds no world
+    "What an existing world says it is: the `meta.json` beside its data."
+    probe = World(Path(root), layout, tagger, 'tiny', 0, (), 0)  # file paths do not depend on profile or seed
+    if not Path(root).is_dir() or not _has(probe, 'dataset', DATASET_REPO, f'{tagger}/meta.json'): return None
+    path = probe.data_file('meta.json')
+    try: meta = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(meta, dict) or meta.get('profile') not in PROFILES or not isinstance(meta.get('seed'), int):
+        raise ValueError(f"{path}: expected a world's meta.json with 'profile' (one of {list(PROFILES)}) and 'seed'")
+    return meta
+
 def make_world(
     root:str|Path,              # destination folder (an HF cache when `layout='hf'`)
-    profile:str='tiny',         # `tiny` (tests), `small`, or `full` (SwinV2_v3 shape, 1024 x 10861)
-    seed:int=0,                 # seed of the world and all its files
+    profile:str|None=None,      # `tiny` (tests), `small`, or `full` (SwinV2_v3 shape); default: the existing world's, else tiny
+    seed:int|None=None,         # seed of the world and all its files; default: the existing world's, else 0
     samples:tuple=(200, 2000),  # which `samples_<n>.npz` files to write (subset of 200/2000/20000)
     blocks:int=2,               # number of `training_data_part<i>.npz` files
     block_size:int|None=None,   # rows per block; default: the profile's
@@ -270,8 +285,20 @@ def make_world(
     if bad: raise ValueError(f"samples={bad}; expected sizes among 200, 2000, 20000")
     if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
         raise ValueError(f"block_size={block_size!r}; expected an integer >= 1")
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"seed={seed!r}; expected an integer >= 0")
     get_tagger(tagger)
-    p, root = get_profile(profile), Path(root)
+    root = Path(root)
+    if (meta := world_meta(root, tagger, layout)) is not None:
+        asked = {k: v for k, v in dict(profile=None if profile is None else get_profile(profile).name, seed=seed).items()
+                 if v is not None}
+        diff = {k: (v, meta[k]) for k, v in asked.items() if v != meta[k]}
+        if diff: raise ValueError(f"{root} holds a {meta['profile']} world of seed {meta['seed']}; asked for "
+                                  + ', '.join(f"{k}={a!r}" for k, (a, _) in diff.items())
+                                  + ": omit them to use this world, or choose another folder")
+        profile, seed = meta['profile'], meta['seed']
+    p = get_profile(profile or 'tiny')
+    seed = 0 if seed is None else int(seed)
     root.mkdir(parents=True, exist_ok=True)
     world = World(root, layout, tagger, p.name, seed, tuple(samples), blocks)
     _write_world_files(world, _world_files(world, samples, [(i, block_size or p.block_size) for i in range(blocks)]))
@@ -342,8 +369,8 @@ def plot_world(embs, preds, weights, bias, threshold:float=.35):
 @call_parse
 def tea_world(
     dest:str='worlds/tiny', # destination folder
-    profile:str='tiny',     # `tiny`, `small` or `full`
-    seed:int=0,             # world seed
+    profile:str=None,       # `tiny`, `small` or `full` (default: an existing world's, else tiny)
+    seed:int=None,          # world seed (default: an existing world's, else 0)
     blocks:int=2,           # number of training blocks
     block_size:int=None,    # rows per block (default: the profile's)
     layout:str='hf',        # `hf` cache (downloaded from a local Hub), `hub` repo folders, or `flat` folder
@@ -352,6 +379,6 @@ def tea_world(
     world = make_world(dest, profile=profile, seed=seed, blocks=blocks, block_size=block_size, layout=layout)
     w, b = load_head_arrays(world.head_path)
     with np.load(world.samples_file(2000), allow_pickle=False) as f: stats = world_stats(f['embs'], f['preds'], w, b)
-    print(f"world: {world.root} ({layout}, profile {profile}, seed {seed}, {blocks} blocks)")
+    print(f"world: {world.root} ({layout}, profile {world.profile}, seed {world.seed}, {blocks} blocks)")
     for k, v in stats.items(): print(f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}")
     return world
