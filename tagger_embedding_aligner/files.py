@@ -83,6 +83,7 @@ def read_model_json(
 # %% ../nbs/00a_files.ipynb #8c762756
 KIND_MARKER = '.tea-kind'
 KINDS = ('workdir', 'export', 'repo')
+_A = {'workdir': 'a workdir', 'export': 'an export', 'repo': 'a repo'}
 
 def folder_kind(
     path:str|Path,  # any path
@@ -93,8 +94,8 @@ def folder_kind(
     if (m := p / KIND_MARKER).is_file():
         k = m.read_text(errors='replace').strip()
         return k if k in KINDS else None
-    if (p / 'ckpts').is_dir() or (p / 'history.csv').is_file(): return 'workdir'
-    if (p / 'model.onnx').is_file() or (p / 'model_with_fc.onnx').is_file(): return 'export'
+    if (p / 'model.onnx').is_file() or (p / 'model_with_fc.onnx').is_file(): return 'export'  # exports copy history.csv
+    if (p / 'ckpts').is_dir(): return 'workdir'
     return None
 
 def mark_folder(folder:str|Path, kind:str):
@@ -112,17 +113,17 @@ def check_folder_kind(
     p = Path(path).absolute()
     for a in p.parents:
         if (k := folder_kind(a)) in ('workdir', 'export'):
-            raise ValueError(f"{what} {path} is inside the {k} folder {a}; a {kind} is never written into another "
+            raise ValueError(f"{what} {path} is inside the {k} folder {a}; {_A[kind]} is never written into another "
                              f"kind of folder: choose a path outside it")
     k = folder_kind(p)
     if k is not None and k != kind:
-        raise ValueError(f"{what} {path} is a {k} folder, not a {kind}; refusing to write into it (use another path)")
+        raise ValueError(f"{what} {path} is {_A[k]} folder, not {_A[kind]}; refusing to write into it (use another path)")
     if not p.is_dir() or not overwrite: return
     if k is None and any(p.iterdir()):
-        raise ValueError(f"{what} {path} is not a {kind} folder (no {KIND_MARKER} or {kind} files); overwrite replaces "
-                         f"only a {kind}: move it away or choose another path")
+        raise ValueError(f"{what} {path} is not {_A[kind]} folder (no {KIND_MARKER} or {kind} files); overwrite "
+                         f"replaces only {_A[kind]}: move it away or choose another path")
     inner = [c for c in p.rglob('*') if c.is_dir() and folder_kind(c) not in (None, kind)]
-    if inner: raise ValueError(f"{what} {path} holds a {folder_kind(inner[0])} folder {inner[0]}; overwrite refused")
+    if inner: raise ValueError(f"{what} {path} holds {_A[folder_kind(inner[0])]} folder {inner[0]}; overwrite refused")
 
 # %% ../nbs/00a_files.ipynb #ac04b93b
 @contextmanager
