@@ -134,7 +134,8 @@ def resume_state(
                          f"expected {options}. Use another workdir or {_fresh_hint(last)}")
     old = data.get('run')
     if run is not None and old is not None and old != run:
-        diff = [f"{k}: {old.get(k)!r} -> {run.get(k)!r}" for k in sorted(set(old) | set(run)) if old.get(k) != run.get(k)]
+        diff = [f"{k}: {old.get(k)!r} -> {run.get(k)!r}" for k in sorted(set(old) | set(run))
+                if old.get(k) != run.get(k)]
         raise ValueError(f"{last}: this workdir holds another run; it differs in {'; '.join(diff)}. Use another "
                          f"workdir or {_fresh_hint(last)}")
     return data

@@ -117,7 +117,8 @@ def check_folder_kind(
                              f"kind of folder: choose a path outside it")
     k = folder_kind(p)
     if k is not None and k != kind:
-        raise ValueError(f"{what} {path} is {_A[k]} folder, not {_A[kind]}; refusing to write into it (use another path)")
+        raise ValueError(f"{what} {path} is {_A[k]} folder, not {_A[kind]}; refusing to write into it "
+                         "(use another path)")
     if not p.is_dir() or not overwrite: return
     if k is None and any(p.iterdir()):
         raise ValueError(f"{what} {path} is not {_A[kind]} folder (no {KIND_MARKER} or {kind} files); overwrite "

@@ -145,7 +145,8 @@ def check_converter_options(
     "Raise `ValueError` naming the options `model_name`'s converter does not declare."
     known = converter_option_names(get_converter_class(model_name))
     unknown = sorted(set(options) - known)
-    if unknown: raise ValueError(f"converter {model_name!r}: unknown option(s) {unknown}; expected among {sorted(known)}")
+    if unknown:
+        raise ValueError(f"converter {model_name!r}: unknown option(s) {unknown}; expected among {sorted(known)}")
 
 # %% ../nbs/03_model.ipynb #55fac162
 def get_model(
@@ -204,7 +205,8 @@ def check_weight_shapes(
     with torch.device('meta'): conv = get_converter_class(opts['model_name'])(n=opts['n'], **conv_opts)
     want = {f'converter.{k}': tuple(v.shape) for k, v in conv.state_dict().items()}
     got = {k: v for k, v in shapes.items() if k.startswith('converter.')}
-    bad = [f"{k}: file {got.get(k)}, model {want.get(k)}" for k in sorted(set(want) | set(got)) if got.get(k) != want.get(k)]
+    bad = [f"{k}: file {got.get(k)}, model {want.get(k)}" for k in sorted(set(want) | set(got))
+           if got.get(k) != want.get(k)]
     if bad: raise ValueError(f"{where}: weights do not fit converter {opts['model_name']!r} of width {opts['n']} "
                              f"(declared in the options): {'; '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}")
 

@@ -152,7 +152,7 @@ def train_distributed(
 
 # %% ../nbs/12_scale.ipynb #553c7567
 @call_parse
-@delegates(tea_train, but=['device', 'quiet', 'world_seed', 'block_size'])
+@delegates(tea_train, but=['device', 'quiet', 'world_seed', 'block_size', 'overwrite'])
 def tea_train_ddp(
     dropout:float=None,       # converter dropout (default: the architecture's)
     block_shuffle:bool=False, # block-aware shuffling (for data that is not in the page cache)

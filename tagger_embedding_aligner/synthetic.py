@@ -271,7 +271,7 @@ def world_meta(
 
 def make_world(
     root:str|Path,              # destination folder (an HF cache when `layout='hf'`)
-    profile:str|None=None,      # `tiny` (tests), `small`, or `full` (SwinV2_v3 shape); default: the existing world's, else tiny
+    profile:str|None=None,      # `tiny` (tests), `small`, `full` (SwinV2_v3 shape); default: an existing world's, else tiny
     seed:int|None=None,         # seed of the world and all its files; default: the existing world's, else 0
     samples:tuple=(200, 2000),  # which `samples_<n>.npz` files to write (subset of 200/2000/20000)
     blocks:int=2,               # number of `training_data_part<i>.npz` files
@@ -290,8 +290,8 @@ def make_world(
     get_tagger(tagger)
     root = Path(root)
     if (meta := world_meta(root, tagger, layout)) is not None:
-        asked = {k: v for k, v in dict(profile=None if profile is None else get_profile(profile).name, seed=seed).items()
-                 if v is not None}
+        asked = dict(profile=None if profile is None else get_profile(profile).name, seed=seed)
+        asked = {k: v for k, v in asked.items() if v is not None}
         diff = {k: (v, meta[k]) for k, v in asked.items() if v != meta[k]}
         if diff: raise ValueError(f"{root} holds a {meta['profile']} world of seed {meta['seed']}; asked for "
                                   + ', '.join(f"{k}={a!r}" for k, (a, _) in diff.items())

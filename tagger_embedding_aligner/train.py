@@ -219,11 +219,13 @@ def cli_run(
     bs:int=256, lr:float=3e-2, epochs:int=8, wd:float=1e-3, test_ratio:float=0.2, seed:int=0, # as in `tea-train`
     noise_cos:float=None, noise_p:float=0.5, # `noise=(noise_cos, 1, noise_p)` when `noise_cos` is given
     full_files:bool=False,   # Hub data: download whole files instead of the embeddings only
+    overwrite:bool=False,    # start afresh in a workdir that holds a run (`resume=False`)
     **kwargs,                # more `train_model` arguments (`pick_by`, `device`, `objective`, `quiet`, ...)
 )->tuple:                    # `(dataset, train split, test split, train_fn's result, seconds of data setup)`
     "Select the data of a training command and call `train_fn` with the command's flags as `train_model` arguments."
     t0, workdir = time.time(), workdir or f'runs/{tagger}_m{model}'
     check_folder_kind(workdir, 'workdir', what='--workdir')  # checks that need no data come before any is made
+    if overwrite: kwargs['resume'] = False
     _check_device(kwargs.get('device'))
     ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
                                  test_ratio, seed, embs_only=not full_files)
@@ -264,8 +266,8 @@ def tea_train(
     t0 = time.time()
     ds, tr, te, res, setup = cli_run(train_model, world, profile, world_seed, tagger, model, samples, blocks,
                                      block_size, workdir, bs, lr, epochs, wd, test_ratio, seed, noise_cos, noise_p,
-                                     full_files, pick_by=pick_by, device=device, objective=objective, quiet=quiet,
-                                     resume=not overwrite)
+                                     full_files, overwrite, pick_by=pick_by, device=device, objective=objective,
+                                     quiet=quiet)
     secs = time.time() - t0 - setup
     print(f"\n{model} on {tagger} ({len(tr)} train / {len(te)} test samples, width {ds.width}, {ds.n_tags} tags)")
     print(format_table(res['table']))
