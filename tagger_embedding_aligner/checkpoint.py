@@ -6,17 +6,17 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/checkpoint.html.md"""
 
 # %% ../nbs/03a_checkpoint.ipynb #042466b3
 from __future__ import annotations
-import json
+import hashlib, json
 from pathlib import Path
 
-import pandas as pd, torch
+import numpy as np, pandas as pd, torch
 from fastcore.basics import store_attr
 from fastai.callback.core import Callback
 from .files import *
 from .model import *
 
 # %% auto #0
-__all__ = ['opt_tensors', 'load_opt', 'AlignCheckpoint', 'resume_state', 'prepare_workdir', 'trim_history']
+__all__ = ['opt_tensors', 'load_opt', 'AlignCheckpoint', 'run_fingerprint', 'resume_state', 'prepare_workdir', 'trim_history']
 
 # %% ../nbs/03a_checkpoint.ipynb #f4533679
 def opt_tensors(opt)->tuple:
@@ -87,33 +87,67 @@ class AlignCheckpoint(Callback):
         "Load `last` into the learner (weights, optimizer) when resuming; the epoch to start at."
         if self.state is None: return 0
         from safetensors.torch import load_file
-        sd = load_file(str(self.dir / 'last.safetensors'))
-        load_converter_weights(self.learn.model.aligner, sd, where=self.dir / 'last.safetensors')
+        path = self.dir / 'last.safetensors'
+        if not path.is_file(): raise ValueError(f"{path}: missing beside last.json; {_fresh_hint(path.parent)}")
+        load_converter_weights(self.learn.model.aligner, path, where=path)  # checks the file before reading it
+        sd = load_file(str(path))
         self.learn.create_opt()
-        load_opt(self.learn.opt, {k: v for k, v in sd.items() if k.startswith('opt.')}, self.state['opt_meta'])
+        try: load_opt(self.learn.opt, {k: v for k, v in sd.items() if k.startswith('opt.')}, self.state['opt_meta'])
+        except (KeyError, ValueError, RuntimeError, IndexError) as e:
+            raise ValueError(f"{path}: optimizer state does not fit ({e}); {_fresh_hint(path.parent)}") from None
         trim_history(self.workdir / 'history.csv', self.state['epoch'])
         self.start_epoch = self.state['epoch'] + 1
         return self.start_epoch
 
 # %% ../nbs/03a_checkpoint.ipynb #13040abc
-def resume_state(workdir:Path, options:dict)->dict|None:
-    "The `last.json` data of the run in `workdir`, None when there is none; an error if its model options differ."
+def run_fingerprint(
+    base,             # the `EmbeddingDataset` (its head arrays and files)
+    train_rows,       # row indices trained on
+    test_rows,        # row indices evaluated on
+    **settings,       # hyperparameters, seed, objective, converter options: JSON-able values
+)->dict:
+    "What determines a training run, as JSON-able values that compare equal exactly when the runs are the same."
+    h = hashlib.sha256()
+    for a in (base.weights, base.bias): h.update(np.ascontiguousarray(np.asarray(a, np.float32)).tobytes())
+    rows = lambda r: hashlib.sha256(np.asarray(r, np.int64).tobytes()).hexdigest()[:16]
+    return dict(head=h.hexdigest()[:16], data=[file_fingerprint(f) for f in base.files], train_rows=rows(train_rows),
+                test_rows=rows(test_rows), **json.loads(json.dumps(settings, default=float)))
+
+def _fresh_hint(path)->str:
+    return f"delete {path} (or the workdir), or start afresh with resume=False (tea-train --overwrite)"
+
+def resume_state(
+    workdir:Path,       # the training folder
+    options:dict,       # the model options of the run about to start
+    run:dict|None=None, # its `run_fingerprint`; None: compare the options only
+)->dict|None:           # the `last.json` data, or None when there is no run to resume
+    "The `last.json` data of the run in `workdir`; an error listing what differs if it records another run."
     last = Path(workdir) / 'ckpts' / 'last.json'
     if not last.is_file(): return None
-    data = json.loads(last.read_text())
+    try: data = json.loads(last.read_text())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{last}: damaged checkpoint data, not valid JSON ({e}); {_fresh_hint(last)}") from None
+    if not isinstance(data, dict) or not isinstance(data.get('epoch'), int) or 'opt_meta' not in data:
+        raise ValueError(f"{last}: damaged checkpoint data (no epoch or optimizer state); {_fresh_hint(last)}")
     if data.get('model_options') != options:
         raise ValueError(f"{last}: a run with other options is in this workdir ({data.get('model_options')}); "
-                         f"expected {options}. Use another workdir or resume=False")
+                         f"expected {options}. Use another workdir or {_fresh_hint(last)}")
+    old = data.get('run')
+    if run is not None and old is not None and old != run:
+        diff = [f"{k}: {old.get(k)!r} -> {run.get(k)!r}" for k in sorted(set(old) | set(run))
+                if old.get(k) != run.get(k)]
+        raise ValueError(f"{last}: this workdir holds another run; it differs in {'; '.join(diff)}. Use another "
+                         f"workdir or {_fresh_hint(last)}")
     return data
 
 def prepare_workdir(workdir:Path):
-    "Create `workdir` and check that files can be written in it."
+    "Check that `workdir` may and can be written by a training, create it and mark it as a workdir."
     workdir = Path(workdir)
+    check_folder_kind(workdir, 'workdir', what='workdir')
     try:
         workdir.mkdir(parents=True, exist_ok=True)
         for stale in workdir.glob('ckpts/.*.tmp'): stale.unlink()  # left by a process killed mid-write; never read
-        atomic_write(workdir / '.write_test', lambda t: Path(t).write_text('ok'))
-        (workdir / '.write_test').unlink()
+        mark_folder(workdir, 'workdir')
     except OSError as e:
         raise ValueError(f"workdir {str(workdir)!r} is not a writable folder ({e.strerror or e})") from None
 

@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/export.html.md"""
 
 # %% ../nbs/06_export.ipynb #94aeba7f
 from __future__ import annotations
-import hashlib, json, os, re, shutil, tempfile, time
+import errno, glob, hashlib, json, math, os, re, shutil, tempfile, time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,8 +22,8 @@ from .metrics import METRIC_NAMES
 from .cli import command
 
 # %% auto #0
-__all__ = ['ONNX_RTOL', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'staged_dir', 'export_to_directory',
-           'tea_export']
+__all__ = ['ONNX_RTOL', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'clean_stale_staging', 'staged_dir',
+           'export_to_directory', 'tea_export']
 
 # %% ../nbs/06_export.ipynb #2c65dbbc
 _EVENT_RE = re.compile(r'^events\.out\.tfevents\.(?P<ts>\d+)\.(?P<host>.+)\.(?P<pid>\d+)\.(?P<uid>\d+)(?P<suffix>.*)$')
@@ -83,6 +83,9 @@ def check_onnx(
         ref = module(x); ref = ref if isinstance(ref, tuple) else (ref,)
         for name, o, r in zip(output_names, sess.run(list(output_names), {'input': x.numpy()}), ref):
             r = r.numpy()
+            if not (np.isfinite(o).all() and np.isfinite(r).all()):  # max(0., nan) is 0: check before comparing
+                raise ValueError(f"{path}: output {name!r} is not finite at batch {b} (onnxruntime or torch gives NaN "
+                                 "or inf): the weights are broken; nothing is exported")
             if o.shape != r.shape: raise ValueError(f"{path}: output {name!r} has shape {o.shape} at batch {b}; torch gives {r.shape}")
             d, scale = float(np.abs(o - r).max()), float(np.abs(r).max())
             st = res.setdefault(name, dict(max_abs=0., rel=0.))
@@ -103,6 +106,23 @@ def _umask_perms(folder:Path):
     for p in folder.iterdir():
         if p.is_file() and not p.is_symlink(): os.chmod(p, 0o666 & ~um)
 
+def _staging_prefix(dst:Path, pid:int|None=None)->str:
+    "Hidden name of a staging folder of `dst` made by process `pid`: `.<name>.staging-<pid>-`."
+    return f'.{dst.name}.staging-{os.getpid() if pid is None else pid}-'
+
+def _pid_alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def clean_stale_staging(dst:str|Path):
+    "Remove the staging folders of `dst` left beside it by processes that are no longer running (killed)."
+    dst = Path(dst)
+    for d in dst.parent.glob(f'.{glob.escape(dst.name)}.staging-*'):
+        m = re.match(re.escape(f'.{dst.name}.staging-') + r'(\d+)-', d.name)
+        if m and not _pid_alive(int(m[1])): _remove(d)
+
 @contextmanager
 def staged_dir(
     dst:str|Path,           # the folder to create
@@ -112,12 +132,13 @@ def staged_dir(
     dst = Path(dst)
     if (dst.exists() or dst.is_symlink()) and not overwrite: raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
     dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{dst.name}.', suffix='.tmp', dir=dst.parent))
+    clean_stale_staging(dst)
+    tmp = Path(tempfile.mkdtemp(prefix=_staging_prefix(dst), suffix='.tmp', dir=dst.parent))
     try:
         yield tmp
         _umask_perms(tmp)
         if dst.exists() or dst.is_symlink():
-            old = Path(tempfile.mkdtemp(prefix=f'.{dst.name}.', suffix='.old', dir=dst.parent)); old.rmdir()
+            old = Path(tempfile.mkdtemp(prefix=_staging_prefix(dst), suffix='.old', dir=dst.parent)); old.rmdir()
             os.rename(dst, old)
             try: os.rename(tmp, dst)
             except BaseException: os.rename(old, dst); raise
@@ -136,7 +157,10 @@ def _check_workdir(wd:Path)->dict:
     if not mf.is_file(): raise FileNotFoundError(f"{mf}: missing; expected the test metrics train_model writes when training finishes (run it again: it resumes)")
     m, epoch = json.loads(mf.read_text()), json.loads(best.read_text()).get('epoch')
     if m.get('epoch') != epoch: raise ValueError(f"{mf}: metrics of epoch {m.get('epoch')}, but the best checkpoint is epoch {epoch}; run train_model again to re-evaluate")
-    return dict(epoch=int(epoch), **{k: float(m[k]) for k in METRIC_NAMES if k in m})
+    vals = {k: float(m[k]) for k in METRIC_NAMES if k in m}
+    if bad := [k for k, v in vals.items() if not math.isfinite(v)]:
+        raise ValueError(f"{mf}: non-finite metrics {bad} (the run diverged); nothing is exported")
+    return dict(epoch=int(epoch), **vals)
 
 # %% ../nbs/06_export.ipynb #17786241
 def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol:float)->dict:
@@ -171,11 +195,20 @@ def export_to_directory(
     if dst.resolve() == wd.resolve() or wd.resolve().is_relative_to(dst.resolve()):
         raise ValueError(f"dst_dir {dst} would replace the workdir {wd}; export somewhere else")
     if (dst.exists() or dst.is_symlink()) and not overwrite: raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
+    check_folder_kind(dst, 'export', overwrite=overwrite, what='dst_dir')
     model = open_model(wd / 'ckpts' / 'best', head=head, hub_kwargs=hub_kwargs).float().cpu().eval()
+    if bad := [k for k, v in model.state_dict().items() if not torch.isfinite(v).all()]:
+        raise ValueError(f"{wd / 'ckpts' / 'best.safetensors'}: non-finite weights in {bad[:3]} (the run diverged); "
+                         "nothing is exported")
     tagger = model.model_options['suffix_model_name']
     if name is not None and (not name.startswith(f'{tagger}_') or '/' in name):
         raise ValueError(f"name={name!r}: expected '{tagger}_<aligner name>' without '/' (imgutils finds aligners as <tagger>_<denormalizer>)")
-    with staged_dir(dst, overwrite=overwrite) as out: checks = _write_files(out, wd, model, metrics, name, rtol)
+    try:
+        with staged_dir(dst, overwrite=overwrite) as out: checks = _write_files(out, wd, model, metrics, name, rtol)
+    except OSError as e:
+        if e.errno != errno.ENOSPC: raise
+        raise OSError(errno.ENOSPC, f"{dst}: no space left on the device while exporting; nothing was written "
+                      f"(the staging folder was removed): free space and export again") from None
     return dict(dst=dst, files=sorted(os.listdir(dst)), onnx=checks, epoch=metrics['epoch'], seconds=time.time() - t0)
 
 # %% ../nbs/06_export.ipynb #d127e01e

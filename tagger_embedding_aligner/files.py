@@ -6,13 +6,22 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/files.html.md"""
 
 # %% ../nbs/00a_files.ipynb #bf89607b
 from __future__ import annotations
-import json, os, tempfile
+import hashlib, json, os, socket, tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['MODEL_JSON', 'atomic_write', 'write_json', 'check_model_json', 'write_model_json', 'read_model_json']
+__all__ = ['MODEL_JSON', 'KIND_MARKER', 'KINDS', 'current_umask', 'atomic_write', 'write_json', 'check_model_json',
+           'write_model_json', 'read_model_json', 'folder_kind', 'mark_folder', 'check_folder_kind', 'folder_lock',
+           'file_fingerprint']
 
 # %% ../nbs/00a_files.ipynb #b72c866f
+def current_umask()->int:
+    "The process's umask (read by setting it and putting it back)."
+    um = os.umask(0o022)
+    os.umask(um)
+    return um
+
 def atomic_write(
     path:str|Path,  # the file to create or replace
     write_fn,       # called with the temp path (a str); writes the whole file there
@@ -24,6 +33,7 @@ def atomic_write(
     os.close(fd)
     try:
         write_fn(tmp)
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; outputs follow the user's umask
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
@@ -69,3 +79,85 @@ def read_model_json(
     try: info = json.loads(path.read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{path}: invalid JSON ({e})") from None
     return check_model_json(info, path)
+
+# %% ../nbs/00a_files.ipynb #8c762756
+KIND_MARKER = '.tea-kind'
+KINDS = ('workdir', 'export', 'repo')
+_A = {'workdir': 'a workdir', 'export': 'an export', 'repo': 'a repo'}
+
+def folder_kind(
+    path:str|Path,  # any path
+)->str|None:        # 'workdir', 'export', 'repo', or None for a missing folder or one of no known kind
+    "The kind of folder `path` is: its `.tea-kind` marker, else recognised by its files."
+    p = Path(path)
+    if not p.is_dir(): return None
+    if (m := p / KIND_MARKER).is_file():
+        k = m.read_text(errors='replace').strip()
+        return k if k in KINDS else None
+    if (p / 'model.onnx').is_file() or (p / 'model_with_fc.onnx').is_file(): return 'export'  # exports copy history.csv
+    if (p / 'ckpts').is_dir(): return 'workdir'
+    return None
+
+def mark_folder(folder:str|Path, kind:str):
+    "Write `folder/.tea-kind` saying which kind of thing made `folder`."
+    atomic_write(Path(folder) / KIND_MARKER, lambda t: Path(t).write_text(kind + '\n'))
+
+# %% ../nbs/00a_files.ipynb #74439f7d
+def check_folder_kind(
+    path:str|Path,          # the folder about to be written (it may not exist yet)
+    kind:str,               # what will write it: 'workdir', 'export' or 'repo'
+    overwrite:bool=False,   # whether the writer will replace `path` whole
+    what:str='folder',      # how to name `path` in errors (the flag or argument)
+):
+    "Raise `ValueError` unless `path` may be written by a `kind` writer: never into, above or below another kind."
+    p = Path(path).absolute()
+    for a in p.parents:
+        if (k := folder_kind(a)) in ('workdir', 'export'):
+            raise ValueError(f"{what} {path} is inside the {k} folder {a}; {_A[kind]} is never written into another "
+                             f"kind of folder: choose a path outside it")
+    k = folder_kind(p)
+    if k is not None and k != kind:
+        raise ValueError(f"{what} {path} is {_A[k]} folder, not {_A[kind]}; refusing to write into it "
+                         "(use another path)")
+    if not p.is_dir() or not overwrite: return
+    if k is None and any(p.iterdir()):
+        raise ValueError(f"{what} {path} is not {_A[kind]} folder (no {KIND_MARKER} or {kind} files); overwrite "
+                         f"replaces only {_A[kind]}: move it away or choose another path")
+    inner = [c for c in p.rglob('*') if c.is_dir() and folder_kind(c) not in (None, kind)]
+    if inner: raise ValueError(f"{what} {path} holds {_A[folder_kind(inner[0])]} folder {inner[0]}; overwrite refused")
+
+# %% ../nbs/00a_files.ipynb #ac04b93b
+@contextmanager
+def folder_lock(
+    folder:str|Path,  # an existing folder
+    what:str='workdir', # how to name it in the error
+):
+    "Hold an exclusive lock on `folder/.lock` for the block; raise naming the holder (pid, host) if another has it."
+    import fcntl
+    path = Path(folder) / '.lock'
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~current_umask())
+    try:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors='replace').strip() or 'unknown'
+            raise RuntimeError(f"{what} {folder} is in use by another run ({holder}); wait for it to finish or use "
+                               "another folder") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on host {socket.gethostname()}".encode(), 0)
+        yield path
+    finally: os.close(fd)
+
+# %% ../nbs/00a_files.ipynb #d6ff191b
+def file_fingerprint(
+    path:str|Path,      # a file
+    chunk:int=1 << 20,  # bytes hashed at each end
+)->str:                 # '<size>:<sha256 hex of the first and last `chunk` bytes>'
+    "Size and hash of the ends of a file: a cheap content key."
+    path, h = Path(path), hashlib.sha256()
+    size = path.stat().st_size
+    with open(path, 'rb') as f:
+        h.update(f.read(chunk))
+        if size > chunk:
+            f.seek(max(chunk, size - chunk))
+            h.update(f.read(chunk))
+    return f"{size}:{h.hexdigest()[:32]}"

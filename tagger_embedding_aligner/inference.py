@@ -123,8 +123,8 @@ def _pt_converter_weights(path:Path)->dict:
             if k.startswith('converter.') and k.rsplit('.', 1)[-1] not in _PROFILER_BUFFERS}
 
 def _converter_weights(get)->tuple:
-    "(source path, converter state dict) from `model.safetensors` or `model.pt`; (None, None) when neither exists."
-    if (p := get('model.safetensors')): return p, {k: v for k, v in load_file(str(p)).items() if k.startswith('converter.')}
+    "(source path, the `.safetensors` path or the `.pt` converter state dict); (None, None) when neither exists."
+    if (p := get('model.safetensors')): return p, p  # read by `load_converter_weights` after its header is checked
     if (p := get('model.pt')): return p, _pt_converter_weights(p)
     return None, None
 
@@ -149,10 +149,8 @@ def _folder_model(get, where:str, head, hub_kwargs:dict)->tuple:
     try: src, sd = _converter_weights(get)
     except ValueError as e: return _onnx_model(get, opts, head, str(e)), {**info, 'backend': 'onnxruntime'}
     if sd is None: raise FileNotFoundError(f"{where}: no model.safetensors or model.pt with the converter's weights")
-    model = get_model(**{**opts, 'head': head})
-    missing, unexpected = model.load_state_dict(sd, strict=False)
-    if missing or unexpected:
-        raise ValueError(f"{src}: weights do not fit converter {opts['model_name']!r}: missing {missing}, unexpected {unexpected}")
+    if isinstance(opts.get('n'), int): check_weight_shapes(opts, weight_shapes(sd, src), src)  # before building it
+    model = load_converter_weights(get_model(**{**opts, 'head': head}), sd, where=src)
     return model, {**info, 'backend': 'torch'}
 
 # %% ../nbs/09_inference.ipynb #b18d3217

@@ -6,6 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/loaders.html.md"""
 
 # %% ../nbs/02b_loaders.ipynb #34b1e54c
 from __future__ import annotations
+import math
 import numpy as np, torch
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
@@ -150,10 +151,20 @@ def mean_norm(
     return float(np.linalg.norm(base.embeddings(rows[:20000]), axis=1).mean())
 
 # %% ../nbs/02b_loaders.ipynb #92b56932
+def _check_selection(test_ratio, seed, world_seed, blocks, block_size):
+    "Raise `ValueError` naming the first data-selection flag that is out of range (before anything is written)."
+    if not (isinstance(test_ratio, (int, float)) and math.isfinite(test_ratio) and 0 < test_ratio < 1):
+        raise ValueError(f"test_ratio={test_ratio!r} (--test-ratio); expected a number strictly between 0 and 1")
+    for k, v in dict(seed=seed, world_seed=world_seed, blocks=blocks).items():
+        if v is not None and (not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0):
+            raise ValueError(f"{k}={v!r} (--{k.replace('_', '-')}); expected an integer >= 0")
+    if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
+        raise ValueError(f"block_size={block_size!r} (--block-size); expected an integer >= 1")
+
 def select_datasets(
     world:str|None,       # synthetic world folder (generated if missing); None: the Hub files of `tagger`
-    profile:str='full',   # synthetic world profile
-    world_seed:int=0,     # seed of the synthetic world
+    profile:str|None=None,# synthetic world profile; default: an existing world's, else `full`
+    world_seed:int|None=None, # seed of the synthetic world; default: an existing world's, else 0
     tagger:str=DEFAULT_TAGGER, # tagger name
     samples:int|None=None,# a samples file of this size instead of blocks
     blocks:int=0,         # number of training blocks
@@ -164,8 +175,10 @@ def select_datasets(
     family:str='features',# synthetic world family (`01_synthetic`), for a new world
 )->tuple:                 # `(dataset, train Subset, test Subset)`
     "The dataset a command trains on, and its train/test split."
+    _check_selection(test_ratio, seed, world_seed, blocks, block_size)
     if world:
-        from tagger_embedding_aligner.synthetic import make_world
+        from tagger_embedding_aligner.synthetic import make_world, world_meta
+        if profile is None and world_meta(world, tagger) is None: profile = 'full'
         w = make_world(world, profile=profile, seed=world_seed, samples=(samples,) if samples else (),
                        blocks=blocks or 0, block_size=block_size, tagger=tagger, family=family)
         files = [w.samples_file(samples)] if samples else w.block_files()

@@ -18,7 +18,8 @@ from .files import *
 # %% auto #0
 __all__ = ['register_converter', 'list_converters', 'get_converter_class', 'SimpleEmbeddingConverter', 'ScalarConverter',
            'SimpleNumberBased', 'SimpleNumberBasedN2', 'NumMLP', 'NumBasedMLPConverter', 'Num0Converter',
-           'Num1Converter', 'Num2Converter', 'StdLogNum', 'AlignerModel', 'get_model', 'save_checkpoint',
+           'Num1Converter', 'Num2Converter', 'StdLogNum', 'AlignerModel', 'converter_option_names',
+           'check_converter_options', 'get_model', 'save_checkpoint', 'weight_shapes', 'check_weight_shapes',
            'load_converter_weights', 'open_model_with_data', 'open_model', 'profile_converter', 'model_info']
 
 # %% ../nbs/03_model.ipynb #636ce0b4
@@ -150,6 +151,27 @@ class AlignerModel(nn.Module):
         return self.suffix(y), y
 
 # %% ../nbs/03_model.ipynb #601a9a7a
+def converter_option_names(cls:type)->set:
+    "Keyword names declared by the `__init__`s of `cls` and its bases below `nn.Module` (without `self`, `n`)."
+    import inspect
+    names = set()
+    for c in cls.__mro__:
+        if c is nn.Module or not issubclass(c, nn.Module) or '__init__' not in vars(c): continue
+        names |= {k for k, p in inspect.signature(c.__init__).parameters.items()
+                  if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+    return names - {'self', 'n'}
+
+def check_converter_options(
+    model_name:str,  # a registered converter name
+    options:dict,    # the converter options (without `model_name`, `n`, `suffix_model_name`)
+):
+    "Raise `ValueError` naming the options `model_name`'s converter does not declare."
+    known = converter_option_names(get_converter_class(model_name))
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ValueError(f"converter {model_name!r}: unknown option(s) {unknown}; expected among {sorted(known)}")
+
+# %% ../nbs/03_model.ipynb #55fac162
 def get_model(
     model_name:str,                       # a registered converter name
     n:int|None=None,                      # embedding width; default: the head's
@@ -160,6 +182,7 @@ def get_model(
 )->AlignerModel:
     "A fresh converter of type `model_name` in front of the tagger's frozen head."
     cls = get_converter_class(model_name)
+    check_converter_options(model_name, options)
     if not isinstance(head, TaggerHead): head = TaggerHead.from_source(head or suffix_model_name, **(hub_kwargs or {}))
     n = head.width if n is None else n
     if n != head.width: raise ValueError(f"n={n} does not match the {suffix_model_name} head's width {head.width}")
@@ -181,6 +204,35 @@ def save_checkpoint(
     write_json(path.with_suffix('.json'), {**data, 'model_options': model.model_options})
 
 # %% ../nbs/03_model.ipynb #ab013e90
+def weight_shapes(
+    weights,  # a state dict, or a `.safetensors` path (only its header is read)
+    where=None, # the file, for error messages
+)->dict:      # {tensor name: shape tuple}
+    "The shape of every tensor in `weights`, without reading a `.safetensors` file's data."
+    if not isinstance(weights, (str, Path)): return {k: tuple(v.shape) for k, v in weights.items()}
+    from safetensors import safe_open
+    try:
+        with safe_open(str(weights), 'pt') as f: return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    except Exception as e:
+        raise ValueError(f"{where or weights}: not a readable safetensors file ({e}); it is damaged: delete it "
+                         "(or start fresh with overwrite) and train or export again") from None
+
+def check_weight_shapes(
+    opts:dict,     # model options: `model_name`, `n` and converter options
+    shapes:dict,   # `weight_shapes` of the weight file
+    where,         # the weight file, for error messages
+):
+    "Build the converter on the 'meta' device (no memory) and raise unless `shapes` has exactly its tensors' shapes."
+    conv_opts = {k: v for k, v in opts.items() if k not in ('model_name', 'n', 'suffix_model_name')}
+    check_converter_options(opts['model_name'], conv_opts)
+    with torch.device('meta'): conv = get_converter_class(opts['model_name'])(n=opts['n'], **conv_opts)
+    want = {f'converter.{k}': tuple(v.shape) for k, v in conv.state_dict().items()}
+    got = {k: v for k, v in shapes.items() if k.startswith('converter.')}
+    bad = [f"{k}: file {got.get(k)}, model {want.get(k)}" for k in sorted(set(want) | set(got))
+           if got.get(k) != want.get(k)]
+    if bad: raise ValueError(f"{where}: weights do not fit converter {opts['model_name']!r} of width {opts['n']} "
+                             f"(declared in the options): {'; '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}")
+
 def load_converter_weights(
     model:AlignerModel,  # the model whose converter receives the weights
     weights,             # a state dict, or a `.safetensors` path
@@ -188,6 +240,7 @@ def load_converter_weights(
 )->AlignerModel:         # `model`
     "Load the `converter.*` tensors of `weights` into `model`; other tensors are ignored, missing or extra ones refused."
     where = where or weights
+    check_weight_shapes(model.model_options, weight_shapes(weights, where), where)
     sd = load_file(str(weights)) if isinstance(weights, (str, Path)) else weights
     missing, unexpected = model.load_state_dict({k: v for k, v in sd.items() if k.startswith('converter.')}, strict=False)
     if missing or unexpected:
@@ -213,7 +266,12 @@ def _load_data(ckpt:Path)->tuple:
         try: raw = torch.load(ckpt, map_location='cpu', weights_only=True)
         except Exception as e: raise ValueError(f"{ckpt}: refused to load (only plain tensors are accepted, weights_only=True): {e}") from None
         return {k: v for k, v in raw.items() if k != 'state_dict'}, raw.get('state_dict', {})
-    return json.loads(ckpt.read_text()), ckpt.with_suffix('.safetensors')
+    try: data = json.loads(ckpt.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{ckpt}: not valid JSON ({e}); the checkpoint is damaged: delete it (or start fresh with "
+                         "overwrite / another workdir)") from None
+    if not isinstance(data, dict): raise ValueError(f"{ckpt}: expected a JSON object, got {type(data).__name__}")
+    return data, ckpt.with_suffix('.safetensors')
 
 # %% ../nbs/03_model.ipynb #729bca42
 def open_model_with_data(
@@ -226,6 +284,8 @@ def open_model_with_data(
     data, sd = _load_data(ckpt)
     opts = dict(data.get('model_options') or data.get('options') or {})  # checkpoint JSON, or an export's model.json
     if 'model_name' not in opts: raise ValueError(f"{ckpt}: checkpoint has no model_options.model_name")
+    if isinstance(opts.get('n'), int):  # declared shapes are checked against the weight file before anything is built
+        check_weight_shapes(opts, weight_shapes(sd, ckpt), ckpt)
     recorded = data.get('head_path')
     if head is None and recorded and Path(recorded).is_file(): head = recorded
     model = get_model(**{**opts, 'head': head, 'hub_kwargs': hub_kwargs})

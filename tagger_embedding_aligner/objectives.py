@@ -142,7 +142,7 @@ def curvature_key(base:EmbeddingDataset, rows)->str:
     "What the curvature terms depend on: the head, the files and the rows."
     h = hashlib.sha1()
     for a in (base.weights, base.bias, np.asarray(rows, np.int64)): h.update(np.ascontiguousarray(a).tobytes())
-    h.update(json.dumps([str(f) for f in base.files]).encode())
+    h.update(json.dumps([file_fingerprint(f) for f in base.files]).encode())
     return h.hexdigest()
 
 def cached_curvature_terms(workdir, dataset, head:TaggerHead)->np.ndarray:
@@ -152,8 +152,10 @@ def cached_curvature_terms(workdir, dataset, head:TaggerHead)->np.ndarray:
     base, rows = subset_indices(dataset)
     path, key = Path(workdir) / 'ckpts' / 'curvature.safetensors', curvature_key(base, rows)
     if path.is_file():
-        with safe_open(str(path), 'np') as f: meta = f.metadata() or {}
-        if meta.get('key') == key: return load_file(str(path))['terms']
+        try:
+            with safe_open(str(path), 'np') as f: meta = f.metadata() or {}
+            if meta.get('key') == key: return load_file(str(path))['terms']
+        except Exception: pass  # unreadable: rebuilt below
     terms = curvature_terms(dataset, head)
     atomic_write(path, lambda t: save_file({'terms': terms}, t, metadata={'key': key}))
     return terms

@@ -22,8 +22,8 @@ from .cli import command, Required, OneOf
 
 # %% auto #0
 __all__ = ['LIMIT_KEY', 'PROFILES', 'FAMILIES', 'DEFAULT_PROFILE', 'WorldProfile', 'get_profile', 'family_params',
-           'SyntheticTagger', 'write_npz', 'World', 'make_world', 'serve_world', 'world_stats', 'norm_predictability',
-           'plot_world', 'world_meta', 'world_settings', 'tea_world']
+           'SyntheticTagger', 'write_npz', 'World', 'world_meta', 'make_world', 'serve_world', 'world_stats',
+           'norm_predictability', 'plot_world', 'world_settings', 'tea_world']
 
 # %% ../nbs/01_synthetic.ipynb #57db20fb
 @dataclass(frozen=True)
@@ -359,10 +359,28 @@ def _write_world_files(world:World, files:dict):
         if staged is not world: shutil.rmtree(staged.root, ignore_errors=True)
 
 # %% ../nbs/01_synthetic.ipynb #217341b0
+def world_meta(
+    root:str|Path,             # a world folder, or a folder that does not hold one (yet)
+    tagger:str=DEFAULT_TAGGER, # the tagger the files are filed under
+    layout:str|None=None,      # the world's layout; None: whichever holds a world
+)->dict|None:                  # its `meta.json` (`profile`, `seed`, ...) with its `layout`; None when `root` holds no world
+    "What an existing world says it is: the `meta.json` beside its data, checked."
+    if not Path(root).is_dir(): return None
+    for lay in ([layout] if layout else ['hf', 'hub', 'flat']):
+        probe = World(Path(root), lay, tagger, 'tiny', 0, (), 0)  # file paths do not depend on profile or seed
+        if not _has(probe, 'dataset', DATASET_REPO, f'{tagger}/meta.json'): continue
+        path = probe.data_file('meta.json')
+        try: meta = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+        if not isinstance(meta, dict) or meta.get('profile') not in PROFILES or not isinstance(meta.get('seed'), int):
+            raise ValueError(f"{path}: expected a world's meta.json with 'profile' (one of {list(PROFILES)}) and 'seed'")
+        return dict(meta, layout=lay)
+    return None
+
 def make_world(
     root:str|Path,              # destination folder (an HF cache when `layout='hf'`)
-    profile:str='tiny',         # `tiny` (tests), `small`, or `full` (SwinV2_v3 shape, 1024 x 10861)
-    seed:int=0,                 # seed of the world and all its files
+    profile:str|None=None,      # `tiny` (tests), `small`, `full` (SwinV2_v3 shape); default: an existing world's, else tiny
+    seed:int|None=None,         # seed of the world and all its files; default: the existing world's, else 0
     samples:tuple=(200, 2000),  # which `samples_<n>.npz` files to write (subset of 200/2000/20000)
     blocks:int=2,               # number of `training_data_part<i>.npz` files
     block_size:int|None=None,   # rows per block; default: the profile's
@@ -376,9 +394,21 @@ def make_world(
     if bad: raise ValueError(f"samples={bad}; expected sizes among 200, 2000, 20000")
     if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
         raise ValueError(f"block_size={block_size!r}; expected an integer >= 1")
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"seed={seed!r}; expected an integer >= 0")
     get_tagger(tagger)
     family_params(family)
-    p, root = get_profile(profile), Path(root)
+    root = Path(root)
+    if (meta := world_meta(root, tagger, layout)) is not None:
+        asked = dict(profile=None if profile is None else get_profile(profile).name, seed=seed)
+        asked = {k: v for k, v in asked.items() if v is not None}
+        diff = {k: (v, meta[k]) for k, v in asked.items() if v != meta[k]}
+        if diff: raise ValueError(f"{root} holds a {meta['profile']} world of seed {meta['seed']}; asked for "
+                                  + ', '.join(f"{k}={a!r}" for k, (a, _) in diff.items())
+                                  + ": omit them to use this world, or choose another folder")
+        profile, seed = meta['profile'], meta['seed']
+    p = get_profile(profile or 'tiny')
+    seed = 0 if seed is None else int(seed)
     root.mkdir(parents=True, exist_ok=True)
     world = World(root, layout, tagger, p.name, seed, tuple(samples), blocks, family)
     _write_world_files(world, _world_files(world, samples, [(i, block_size or p.block_size) for i in range(blocks)]))
@@ -447,17 +477,6 @@ def plot_world(embs, preds, weights, bias, threshold:float=.35):
 
 # %% ../nbs/01_synthetic.ipynb #1e5f4771
 DEFAULT_PROFILE = 'full'  # the profile of a new world, in every command
-
-def world_meta(
-    root:str|Path,              # a world folder, or a folder that does not hold one (yet)
-    tagger:str=DEFAULT_TAGGER,  # the tagger its files are filed under
-)->dict|None:                   # the world's `meta.json` with its `layout`; None when `root` holds no world
-    "Read the `meta.json` of the world in `root`, whatever its layout."
-    for layout in ('hf', 'hub', 'flat'):
-        try: f = World(Path(root), layout, tagger, DEFAULT_PROFILE, 0, (), 0).data_file('meta.json')
-        except FileNotFoundError: continue
-        if f.is_file(): return dict(json.loads(f.read_text()), layout=layout)
-    return None
 
 # %% ../nbs/01_synthetic.ipynb #2b4b55c2
 def world_settings(

@@ -8,7 +8,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/train.html.md"""
 __all__ = ['aligner_learner', 'train_model', 'EpochLines', 'cli_run', 'tea_train']
 
 # %% ../nbs/05_train.ipynb #e547d5db
-import math, sys, time
+import math, shutil, sys, time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -69,8 +69,11 @@ def aligner_learner(
     return learn
 
 # %% ../nbs/05_train.ipynb #df7ea6bb
-def _check_args(pick_by, objective, batch_size, max_epochs, release_every, precision, learning_rate, weight_decay):
+def _check_args(pick_by, objective, batch_size, max_epochs, release_every, precision, learning_rate, weight_decay,
+                seed=0):
     "Raise `ValueError` naming the first argument of `train_model` that is out of range."
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed={seed!r} (--seed); expected an integer >= 0")
     if pick_by not in METRIC_NAMES: raise ValueError(f"pick_by={pick_by!r}; expected one of {METRIC_NAMES}")
     if objective not in OBJECTIVES: raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES}")
     for k, v in dict(batch_size=batch_size, max_epochs=max_epochs).items():
@@ -83,6 +86,17 @@ def _check_args(pick_by, objective, batch_size, max_epochs, release_every, preci
         raise ValueError(f"learning_rate={learning_rate!r}; expected a positive number")
     if not (weight_decay >= 0 and math.isfinite(weight_decay)):
         raise ValueError(f"weight_decay={weight_decay!r}; expected a number >= 0")
+
+def _check_device(device:str|None)->torch.device:
+    "The `torch.device` to train on; an error naming `device` if it is not one, or is not available here."
+    try: dev = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    except RuntimeError as e: raise ValueError(f"device={device!r} (--device): not a device name ({e})") from None
+    if dev.type == 'cuda' and (not torch.cuda.is_available() or (dev.index or 0) >= torch.cuda.device_count()):
+        raise ValueError(f"device={device!r} (--device): no such CUDA device on this machine "
+                         f"({torch.cuda.device_count()} visible); use --device cpu")
+    if dev.type not in ('cpu', 'cuda') and not (dev.type == 'mps' and torch.backends.mps.is_available()):
+        raise ValueError(f"device={device!r} (--device): not available here; expected cpu or cuda")
+    return dev
 
 def _use_bf16(precision:str, device:torch.device)->bool:
     "Whether to train under bf16 autocast: `auto` on CUDA devices that support it; `bf16` insists."
@@ -154,16 +168,33 @@ def train_model(
     **options,                           # converter options, e.g. `dropout_rate`
 )->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`
     "Train an aligner with fastai and write checkpoints, logs, metrics and plots to `workdir`."
-    _check_args(pick_by, objective, batch_size, max_epochs, release_every, precision, learning_rate, weight_decay)
+    _check_args(pick_by, objective, batch_size, max_epochs, release_every, precision, learning_rate, weight_decay, seed)
+    check_folder_kind(workdir, 'workdir', what='workdir')
     base, train_rows = subset_indices(train_dataset)
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    device = _check_device(device)
     cats, bf16 = labels_categories(base, labels), _use_bf16(precision, device)
     dls = aligner_dls(train_dataset, test_dataset, batch_size, seed, device, num_workers, resident)
     learn = aligner_learner(dls, model_name, suffix_model_name, objective, noise, seed, release_every, bf16, options,
                             metrics=align_metrics(cats), cbs=cbs, path=workdir, model_dir='ckpts')
     workdir, aligner = Path(workdir), learn.model.aligner
-    state = resume_state(workdir, aligner.model_options) if resume else None
+    run = run_fingerprint(base, train_rows, subset_indices(test_dataset)[1], batch_size=batch_size,
+                          learning_rate=learning_rate, weight_decay=weight_decay, max_epochs=max_epochs, seed=seed,
+                          objective=learn.objective, noise=None if noise is None else list(noise), pick_by=pick_by,
+                          precision='bf16' if bf16 else 'fp32', model_options=aligner.model_options)
+    if resume: resume_state(workdir, aligner.model_options, run)  # refuse early, before writing anything
     prepare_workdir(workdir)  # everything above only reads: bad input leaves nothing behind
+    with folder_lock(workdir):  # one run at a time; read the state again now that no other run can write it
+        state = resume_state(workdir, aligner.model_options, run) if resume else None
+        if not resume:  # afresh: the old run's checkpoints and history go (only this workdir's own files)
+            shutil.rmtree(workdir / 'ckpts', ignore_errors=True)
+            for f in ('history.csv', 'metrics.json'): (workdir / f).unlink(missing_ok=True)
+        return _fit(learn, dls, cats, workdir, train_dataset, base, train_rows, test_dataset, state, run, device,
+                    bf16, pick_by, quiet, noise, seed, batch_size, learning_rate, weight_decay, max_epochs)
+
+def _fit(learn, dls, cats, workdir, train_dataset, base, train_rows, test_dataset, state, run, device, bf16, pick_by,
+         quiet, noise, seed, batch_size, learning_rate, weight_decay, max_epochs)->dict:
+    "The part of `train_model` that runs holding the workdir's lock: fit from `state`, then `_finish`."
+    aligner = learn.model.aligner
     if learn.objective == 'curvature':
         dls.train.set_row_terms(cached_curvature_terms(workdir, train_dataset, aligner.suffix.to(device)))
     malloc_trim()  # the pass freed many [bs, tags] temporaries (its pages it released as it went)
@@ -172,7 +203,7 @@ def train_model(
                 test_size=len(test_dataset),
                 objective=learn.objective, noise=None if noise is None else list(noise),
                 resident=isinstance(dls.train, ResidentDL), precision='bf16' if bf16 else 'fp32',
-                files=[str(f) for f in base.files])
+                files=[str(f) for f in base.files], run=run)
     ckpt = AlignCheckpoint(workdir, pick_by, info, lower_is_better=pick_by in LOWER_IS_BETTER, state=state)
     learn.add_cb(ckpt)
     _tb_callback(learn, workdir)
@@ -212,15 +243,19 @@ def cli_run(
     noise_cos:float=None, noise_p:float=0.5, # `noise=(noise_cos, 1, noise_p)` when `noise_cos` is given
     full_files:bool=False,   # Hub data: download whole files instead of the embeddings only
     family:str='features',   # synthetic world family (a new world)
+    overwrite:bool=False,    # start afresh in a workdir that holds a run (`resume=False`)
     **kwargs,                # more `train_model` arguments (`pick_by`, `device`, `objective`, `quiet`, ...)
 )->tuple:                    # `(dataset, train split, test split, train_fn's result, seconds of data setup)`
     "Select the data of a training command and call `train_fn` with the command's flags as `train_model` arguments."
-    t0 = time.time()
+    t0, workdir = time.time(), workdir or f'runs/{tagger}_m{model}'
+    check_folder_kind(workdir, 'workdir', what='--workdir')  # checks that need no data come before any is made
+    if overwrite: kwargs['resume'] = False
+    _check_device(kwargs.get('device'))
     if world: profile, world_seed = _world_args(world, profile, world_seed, tagger)
     ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
                                  test_ratio, seed, embs_only=not full_files, family=family)
     setup = time.time() - t0
-    res = train_fn(tr, te, suffix_model_name=tagger, model_name=model, workdir=workdir or f'runs/{tagger}_m{model}',
+    res = train_fn(tr, te, suffix_model_name=tagger, model_name=model, workdir=workdir,
                    batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd, seed=seed,
                    noise=None if noise_cos is None else (noise_cos, 1., noise_p), **kwargs)
     return ds, tr, te, res, setup
@@ -251,12 +286,13 @@ def tea_train(
     noise_p:float=0.5,       # share of training rows perturbed when --noise-cos is given
     quiet:bool=False,        # no progress output (bars in a terminal, epoch lines elsewhere)
     full_files:bool=False,   # download whole Hub data files; default: embeddings only (preds are recomputed anyway)
+    overwrite:bool=False,    # start afresh in a workdir that holds a run (its checkpoints are replaced)
 ):
     "Train an aligner (on the synthetic world or the Hub data) and report it against the reference points."
     t0, bars = time.time(), not quiet and live_output()
     ds, tr, te, res, setup = cli_run(train_model, world, profile, world_seed, tagger, model, samples, blocks,
                                      block_size, workdir, bs, lr, epochs, wd, test_ratio, seed, noise_cos, noise_p,
-                                     full_files, family, pick_by=pick_by, device=None if device == 'auto' else device,
+                                     full_files, family, overwrite, pick_by=pick_by, device=None if device == 'auto' else device,
                                      objective=objective, quiet=not bars, cbs=None if bars or quiet else [EpochLines()])
     secs = time.time() - t0 - setup
     print(f"\n{model} on {tagger} ({len(tr)} train / {len(te)} test samples, width {ds.width}, {ds.n_tags} tags)")
