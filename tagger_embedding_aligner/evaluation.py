@@ -11,10 +11,17 @@ from .heads import *
 from .dataset import *
 from .model import *
 from .metrics import *
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from fastai.callback.core import Callback
+from fastai.learner import Recorder
+from .files import *
+from .loaders import mean_norm
 
 # %% auto #0
 __all__ = ['labels_categories', 'evaluate_aligner', 'evaluate_with_references', 'gap_to_limit', 'plot_history', 'plot_norms',
-           'format_table']
+           'format_table', 'EpochLines', 'finish_run']
 
 # %% ../nbs/04a_evaluation.ipynb #a6744fb9
 def labels_categories(
@@ -112,3 +119,34 @@ def plot_norms(model:AlignerModel, dl, mean_norm:float, max_points:int=2000):
 def format_table(table:pd.DataFrame)->str:
     "The metrics table as aligned text."
     return table.to_string(float_format=lambda v: f'{v:.4g}')
+
+# %% ../nbs/04a_evaluation.ipynb #a608dd98
+class EpochLines(Callback):
+    "Print one line per epoch with the Recorder's figures (`epoch 1/8 train_loss=... pred_mse=... time=00:03`)."
+    order = Recorder.order + 1  # after the Recorder has filled `log`
+    def __init__(self, file=None): self.file = file
+    def after_epoch(self):
+        names, vals = self.recorder.metric_names, self.recorder.log
+        figs = ' '.join(f"{n}={v:.4g}" if isinstance(v, float) else f"{n}={v}" for n, v in zip(names[1:], vals[1:]))
+        print(f"epoch {vals[0] + 1}/{self.n_epoch} {figs}", file=self.file or sys.stdout, flush=True)
+
+# %% ../nbs/04a_evaluation.ipynb #63a74a8c
+def finish_run(workdir:Path, dls, cats, quiet:bool)->dict:
+    "The end of a run: the best checkpoint evaluated with the references; `metrics.json`, `model.json` and the plots written."
+    import matplotlib, matplotlib.pyplot as plt
+    base, valid_dl = dls.train.base, dls.valid
+    model, data = open_model_with_data(workdir / 'ckpts' / 'best', head=TaggerHead(base.weights, base.bias))
+    norm = mean_norm(base, dls.train.rows)
+    table = evaluate_with_references(model, valid_dl, cats, norm)
+    failed = not table.loc['aligner', 'pred_mse'] < table.loc['constant', 'pred_mse']
+    metrics = dict(epoch=data['epoch'], **table.loc['aligner'].to_dict())
+    refs = {r: table.loc[r].to_dict() for r in table.index if r != 'aligner'}
+    gap = gap_to_limit(table)
+    write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=norm, failed=failed, gap_to_limit=gap))
+    write_model_json(workdir, model_info(model))
+    hist = pd.read_csv(workdir / 'history.csv') if (workdir / 'history.csv').is_file() else None
+    with matplotlib.rc_context({'backend': 'agg'}) if not quiet else nullcontext():
+        if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
+        plot_norms(model, valid_dl, norm).savefig(workdir / 'norm_scatter.png', dpi=90)
+        plt.close('all')
+    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap)

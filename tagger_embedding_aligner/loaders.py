@@ -14,10 +14,14 @@ from fastai.callback.core import Callback
 from .heads import *
 from .dataset import *
 from .split import dataset_split
+import time
+from fastcore.script import CliError
+from .files import check_folder_kind
+from .synthetic import world_settings
 
 # %% auto #0
 __all__ = ['EmbeddingDL', 'ResidentDL', 'fits_on_device', 'aligner_dls', 'malloc_trim', 'ReleasePages', 'mean_norm',
-           'select_datasets']
+           'select_datasets', 'check_device', 'cli_run']
 
 # %% ../nbs/02b_loaders.ipynb #e3b0e6c1
 class EmbeddingDL(DataLoader):
@@ -188,3 +192,51 @@ def select_datasets(
     if not files: raise ValueError("no data selected: pass --samples N or --blocks N")
     ds = EmbeddingDataset(files)
     return ds, *dataset_split(ds, [1 - test_ratio, test_ratio], seed=seed)
+
+# %% ../nbs/02b_loaders.ipynb #b59c667d
+def check_device(device:str|None)->torch.device:
+    "The `torch.device` to train on; an error naming `device` if it is not one, or is not available here."
+    try: dev = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    except RuntimeError as e: raise ValueError(f"device={device!r} (--device): not a device name ({e})") from None
+    if dev.type == 'cuda' and (not torch.cuda.is_available() or (dev.index or 0) >= torch.cuda.device_count()):
+        raise ValueError(f"device={device!r} (--device): no such CUDA device on this machine "
+                         f"({torch.cuda.device_count()} visible); use --device cpu")
+    if dev.type not in ('cpu', 'cuda') and not (dev.type == 'mps' and torch.backends.mps.is_available()):
+        raise ValueError(f"device={device!r} (--device): not available here; expected cpu or cuda")
+    return dev
+
+# %% ../nbs/02b_loaders.ipynb #bf421934
+def _world_args(world, profile, world_seed, tagger)->tuple:
+    "`(profile, seed)` of the world a training command trains on: its own when it exists, else the defaults."
+    try: s = world_settings(world, profile, world_seed, tagger=tagger)
+    except ValueError as e: raise CliError(str(e)) from None
+    if s['layout'] != 'hf':
+        raise CliError(f"{world} is a {s['layout']!r} world; training reads 'hf' worlds (tea-world's default layout)")
+    return s['profile'], s['seed']
+
+# %% ../nbs/02b_loaders.ipynb #aa647118
+def cli_run(
+    train_fn,                # `train_model`, or a function taking its arguments (`train_distributed`)
+    world:str=None, profile:str=None, world_seed:int=None, tagger:str=DEFAULT_TAGGER, model:str='num2',
+    samples:int=None, blocks:int=2, block_size:int=None, # the data, as `select_datasets` takes it
+    workdir:str=None,        # output folder (default runs/<tagger>_m<model>)
+    bs:int=256, lr:float=3e-2, epochs:int=8, wd:float=1e-3, test_ratio:float=0.2, seed:int=0, # as in `tea-train`
+    noise_cos:float=None, noise_p:float=0.5, # `noise=(noise_cos, 1, noise_p)` when `noise_cos` is given
+    full_files:bool=False,   # Hub data: download whole files instead of the embeddings only
+    family:str='features',   # synthetic world family (a new world)
+    overwrite:bool=False,    # start afresh in a workdir that holds a run (`resume=False`)
+    **kwargs,                # more `train_model` arguments (`pick_by`, `device`, `objective`, `quiet`, ...)
+)->tuple:                    # `(dataset, train split, test split, train_fn's result, seconds of data setup)`
+    "Select the data of a training command and call `train_fn` with the command's flags as `train_model` arguments."
+    t0, workdir = time.time(), workdir or f'runs/{tagger}_m{model}'
+    check_folder_kind(workdir, 'workdir', what='--workdir')  # checks that need no data come before any is made
+    if overwrite: kwargs['resume'] = False
+    check_device(kwargs.get('device'))
+    if world: profile, world_seed = _world_args(world, profile, world_seed, tagger)
+    ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
+                                 test_ratio, seed, embs_only=not full_files, family=family)
+    setup = time.time() - t0
+    res = train_fn(tr, te, suffix_model_name=tagger, model_name=model, workdir=workdir,
+                   batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd, seed=seed,
+                   noise=None if noise_cos is None else (noise_cos, 1., noise_p), **kwargs)
+    return ds, tr, te, res, setup
