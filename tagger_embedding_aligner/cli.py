@@ -69,11 +69,14 @@ def run_cli(
     names:dict=None,   # more flag names (`cli_parser`)
     argv:list=None,    # arguments (default: `sys.argv[1:]`)
 ):
-    "Parse `argv` for `func` and call it: its `int` result is the exit status; a `CliError` exits 1 with its message."
-    args = vars(cli_parser(func, names).parse_args(argv))
+    "Parse `argv` for `func` and call it: its `int` result is the exit status; a bad input exits 1 with one line."
+    parser = cli_parser(func, names)
+    args = vars(parser.parse_args(argv))
     for k in ('pdb', 'xtra'): args.pop(k, None)  # fastcore's hidden flags
     try: res = func(**args)
     except CliError as e: raise SystemExit(str(e))
+    except (ValueError, KeyError, OSError) as e:  # the library's own errors name the file, flag or value: no traceback
+        raise SystemExit(f"{parser.prog}: {e.args[0] if isinstance(e, KeyError) and e.args else e}")
     return res if isinstance(res, int) else None
 
 def command(

@@ -208,10 +208,9 @@ def check_device(device:str|None)->torch.device:
 # %% ../nbs/02b_loaders.ipynb #bf421934
 def _world_args(world, profile, world_seed, tagger)->tuple:
     "`(profile, seed)` of the world a training command trains on: its own when it exists, else the defaults."
-    try: s = world_settings(world, profile, world_seed, tagger=tagger)
-    except ValueError as e: raise CliError(str(e)) from None
+    s = world_settings(world, profile, world_seed, tagger=tagger)
     if s['layout'] != 'hf':
-        raise CliError(f"{world} is a {s['layout']!r} world; training reads 'hf' worlds (tea-world's default layout)")
+        raise ValueError(f"{world} is a {s['layout']!r} world; training reads 'hf' worlds (tea-world's default layout)")
     return s['profile'], s['seed']
 
 # %% ../nbs/02b_loaders.ipynb #aa647118
@@ -232,6 +231,7 @@ def cli_run(
     check_folder_kind(workdir, 'workdir', what='--workdir')  # checks that need no data come before any is made
     if overwrite: kwargs['resume'] = False
     check_device(kwargs.get('device'))
+    _check_selection(test_ratio, seed, world_seed, blocks, block_size)  # flags first, then the world they refer to
     if world: profile, world_seed = _world_args(world, profile, world_seed, tagger)
     ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
                                  test_ratio, seed, embs_only=not full_files, family=family)
