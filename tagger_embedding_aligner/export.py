@@ -22,8 +22,8 @@ from .metrics import METRIC_NAMES
 from .cli import command
 
 # %% auto #0
-__all__ = ['ONNX_RTOL', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'clean_stale_staging', 'staged_dir',
-           'export_to_directory', 'tea_export']
+__all__ = ['ONNX_RTOL', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'staged_dir', 'export_to_directory',
+           'tea_export']
 
 # %% ../nbs/06_export.ipynb #2c65dbbc
 _EVENT_RE = re.compile(r'^events\.out\.tfevents\.(?P<ts>\d+)\.(?P<host>.+)\.(?P<pid>\d+)\.(?P<uid>\d+)(?P<suffix>.*)$')
@@ -110,19 +110,6 @@ def _staging_prefix(dst:Path, pid:int|None=None)->str:
     "Hidden name of a staging folder of `dst` made by process `pid`: `.<name>.staging-<pid>-`."
     return f'.{dst.name}.staging-{os.getpid() if pid is None else pid}-'
 
-def _pid_alive(pid:int)->bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    return True
-
-def clean_stale_staging(dst:str|Path):
-    "Remove the staging folders of `dst` left beside it by processes that are no longer running (killed)."
-    dst = Path(dst)
-    for d in dst.parent.glob(f'.{glob.escape(dst.name)}.staging-*'):
-        m = re.match(re.escape(f'.{dst.name}.staging-') + r'(\d+)-', d.name)
-        if m and not _pid_alive(int(m[1])): _remove(d)
-
 @contextmanager
 def staged_dir(
     dst:str|Path,           # the folder to create
@@ -132,7 +119,7 @@ def staged_dir(
     dst = Path(dst)
     if (dst.exists() or dst.is_symlink()) and not overwrite: raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
     dst.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_staging(dst)
+    clean_staging(dst.parent, f'.{dst.name}.staging-')
     tmp = Path(tempfile.mkdtemp(prefix=_staging_prefix(dst), suffix='.tmp', dir=dst.parent))
     try:
         yield tmp

@@ -6,14 +6,14 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/files.html.md"""
 
 # %% ../nbs/00a_files.ipynb #bf89607b
 from __future__ import annotations
-import hashlib, json, os, socket, tempfile
+import glob, hashlib, json, os, re, shutil, socket, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['MODEL_JSON', 'KIND_MARKER', 'KINDS', 'current_umask', 'atomic_write', 'write_json', 'check_model_json',
-           'write_model_json', 'read_model_json', 'folder_kind', 'mark_folder', 'check_folder_kind', 'folder_lock',
-           'file_fingerprint']
+           'write_model_json', 'read_model_json', 'folder_kind', 'mark_folder', 'check_folder_kind', 'clean_staging',
+           'folder_lock', 'file_fingerprint']
 
 # %% ../nbs/00a_files.ipynb #b72c866f
 def current_umask()->int:
@@ -125,6 +125,22 @@ def check_folder_kind(
                          f"replaces only {_A[kind]}: move it away or choose another path")
     inner = [c for c in p.rglob('*') if c.is_dir() and folder_kind(c) not in (None, kind)]
     if inner: raise ValueError(f"{what} {path} holds {_A[folder_kind(inner[0])]} folder {inner[0]}; overwrite refused")
+
+# %% ../nbs/00a_files.ipynb #54c8cca9
+def _pid_alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def clean_staging(
+    folder:str|Path, # where the staging folders are
+    prefix:str,      # their names: `<prefix><pid>-...`
+):
+    "Remove the staging folders `<prefix><pid>-*` in `folder` whose process is no longer running (or has no pid)."
+    for d in Path(folder).glob(f'{glob.escape(prefix)}*'):
+        m = re.match(re.escape(prefix) + r'(\d+)-', d.name)
+        if d.is_dir() and (m is None or not _pid_alive(int(m[1]))): shutil.rmtree(d, ignore_errors=True)
 
 # %% ../nbs/00a_files.ipynb #ac04b93b
 @contextmanager

@@ -21,8 +21,8 @@ from .cli import command, Required
 
 # %% auto #0
 __all__ = ['TMP_PREFIX', 'MODEL_FILES', 'MODEL_KEYS', 'METRIC_KEYS', 'PUBLISH_NAMES', 'Repo', 'check_repo_path', 'LocalRepo',
-           'clean_staging', 'commit_operations', 'HubRepo', 'open_repo', 'listing_info', 'check_model_info',
-           'parse_time', 'check_export', 'folder_files', 'is_workdir', 'as_export', 'publish_model', 'tea_publish']
+           'commit_operations', 'HubRepo', 'open_repo', 'listing_info', 'check_model_info', 'parse_time',
+           'check_export', 'folder_files', 'is_workdir', 'as_export', 'publish_model', 'tea_publish']
 
 # %% ../nbs/08_publish.ipynb #03d60351
 class Repo:
@@ -80,24 +80,12 @@ def _swap(new:Path, target:Path, old:Path):
     except BaseException: os.replace(old, target); raise
 
 # %% ../nbs/08_publish.ipynb #3db9ad1c
-def _pid_alive(pid:int)->bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    return True
-
-def clean_staging(folder:Path, prefix:str=TMP_PREFIX):
-    "Remove staging folders `<prefix><pid>-*` in `folder` left by processes that are no longer running (killed)."
-    for d in folder.glob(f'{prefix}*'):
-        m = re.match(re.escape(prefix) + r'(\d+)-', d.name)
-        if d.is_dir() and (m is None or not _pid_alive(int(m[1]))): shutil.rmtree(d, ignore_errors=True)
-
 @patch
 def commit(self:LocalRepo, files:dict, message:str=''):
     "Write `files` ({repo path: bytes or local file path}) all or nothing; each top-level entry is swapped in by one rename."
     for p in files: check_repo_path(p)
     self.create()
-    clean_staging(self.root)
+    clean_staging(self.root, TMP_PREFIX)
     tmp = Path(tempfile.mkdtemp(prefix=f'{TMP_PREFIX}{os.getpid()}-', dir=self.root))
     try:
         for p, src in files.items(): _stage(tmp / 'new' / p, src)
