@@ -119,7 +119,7 @@ def _assemble(dest:Path, part:Path, embs:NpyMember, rows, preds_sample, source:d
     part.unlink()
 
 # %% ../nbs/01c_remote.ipynb #8d4dd313
-def _remote_meta(repo_id, path, repo_type, revision, token, local_files_only, where):
+def _remote_meta(repo_id, path, repo_type, revision, token, local_files_only):
     "(etag, size, commit) of the remote file, or None offline."
     if local_files_only or constants.is_offline_mode(): return None
     with hub_errors(repo_id, path, repo_type, revision, token=token):
@@ -149,7 +149,7 @@ def fetch_embeddings(
 )->Path:                         # local npz with `embs`, `preds_rows`, `preds_sample`
     "Download only the `embs` of a remote npz (and a sample of `preds` rows) into the local cache; resumable."
     dest = _entry(tea_cache_dir(cache_dir), repo_type, repo_id, path)
-    meta = _remote_meta(repo_id, path, repo_type, revision, token, local_files_only, dest)
+    meta = _remote_meta(repo_id, path, repo_type, revision, token, local_files_only)
     if _complete(dest, meta and meta[0], hub_cache_dir): return dest
     if meta is None: raise FileNotFoundError(f"{path!r} in {repo_type} repo {repo_id!r}: no embeddings-only copy in "
                                              f"{dest.parent} and downloads are off (HF_HUB_OFFLINE=1 or local_files_only)")
