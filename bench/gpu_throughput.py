@@ -1,4 +1,4 @@
-"""Issue 7: GPU training throughput of num2 through `train_model` as a GPU user runs it: recomputed targets, the
+"""Issue 7: GPU training throughput of a converter (default `lowrank`) through `train_model` as a GPU user runs it: recomputed targets, the
 training rows resident on the device (`ResidentDL`), bf16 autocast (`precision='auto'`; losses and metrics in float32).
 
 Two objectives: the default `curvature` (its terms computed once, in float32, on the device; then steps that never
@@ -19,6 +19,7 @@ def main(
     bs:int=4096,                # batch size
     epochs:int=10,              # epochs
     blocks:int=4,               # blocks of the world
+    model:str='lowrank',        # converter (the `train_model` default; `num2` for the seed's)
     cpu_dry_run:bool=False,     # run the same code on CPU in float32 (checks the script, not a figure)
 ):
     "GPU training throughput of `train_model` (resident rows, bf16), curvature and fast objectives."
@@ -34,12 +35,12 @@ def main(
         timer = TrainTimer()
         with tempfile.TemporaryDirectory() as d:
             t0 = time.perf_counter()
-            train_model(tr, te, 'SwinV2_v3', 'num2', workdir=d, batch_size=bs, max_epochs=epochs, objective=objective,
+            train_model(tr, te, 'SwinV2_v3', model, workdir=d, batch_size=bs, max_epochs=epochs, objective=objective,
                         device=dev, resident=True, quiet=True, cbs=[timer])
         rates[objective] = (timer.samples / timer.secs, timer.samples / (timer.fit_end - t0 - timer.valid_secs))
     kind = 'cpu_dry_run' if cpu_dry_run else 'gpu'
     print(f"device: {'cpu (dry run, float32)' if cpu_dry_run else torch.cuda.get_device_name()}")
-    print(f"train_rows: {len(tr)}  batch: {bs}  epochs: {epochs}")
+    print(f"model: {model}  train_rows: {len(tr)}  batch: {bs}  epochs: {epochs}")
     print(f"{kind}_samples_per_s_fast_objective: {rates['fast'][0]:.0f} ({rates['fast'][1]:.0f} with set-up)")
     print(f"{kind}_samples_per_s_with_pass: {rates['curvature'][1]:.0f}")
     print(f"{kind}_samples_per_s: {rates['curvature'][0]:.0f}")

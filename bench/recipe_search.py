@@ -5,8 +5,10 @@ their gap to the limit and the training time. Negative results are kept: every v
     PYTHONPATH=$PWD .venv/bin/python bench/recipe_search.py --family features --variants base,lr3e-3,drop0
     PYTHONPATH=$PWD .venv/bin/python bench/recipe_search.py --rows 2000,4000,8000 --variants stdlog   # learning curve
 
-A variant is `name` from VARIANTS below: (converter, train_model keyword arguments). Writes `--out`/recipe_<family>.csv
-(appending to earlier runs of other variants).
+A variant is a name from VARIANTS below, or a spec `converter[:key=value...]` whose pairs are `train_model` keyword
+arguments or converter options (`lowrank:learning_rate=1e-2:max_epochs=16`, `lowrank:rank=32`). Writes
+`--out`/recipe_<family>.csv (appending to earlier runs of other variants). `--device cuda --precision fp32` runs the
+same search on a GPU without changing the arithmetic (a quick search; times are then the GPU's).
 """
 import argparse, json, time
 from pathlib import Path
@@ -17,6 +19,7 @@ from tagger_embedding_aligner.leaderboard import family_split
 
 VARIANTS = {
     'num2': ('num2', {}),
+    'lowrank': ('lowrank', {}),
     'num2_drop0': ('num2', dict(dropout_rate=0.)),
     'num2_lr3e-3': ('num2', dict(learning_rate=3e-3)),
     'stdlog': ('stdlog', {}),
@@ -32,11 +35,26 @@ VARIANTS = {
     'stdlog_drop0.1_e16': ('stdlog', dict(dropout_rate=0.1, max_epochs=16)),
 }
 
-def run(variant, tr, te, out, epochs):
+def _value(v:str):
+    "A spec value: int, float, or the string itself."
+    for t in (int, float):
+        try: return t(v)
+        except ValueError: pass
+    return v
+
+def parse_variant(variant:str)->tuple:
+    "(converter, keyword arguments) of a VARIANTS name or a `converter[:key=value...]` spec."
+    if variant in VARIANTS: return VARIANTS[variant]
+    model, *pairs = variant.split(':')
+    bad = [p for p in pairs if '=' not in p]
+    if bad: raise SystemExit(f"variant {variant!r}: {bad[0]!r} is not key=value")
+    return model, {k: _value(v) for k, v in (p.split('=', 1) for p in pairs)}
+
+def run(variant, tr, te, out, epochs, **extra):
     "Train one variant (reused when finished); its row of figures."
-    model, kw = VARIANTS[variant]
-    kw = dict(dict(max_epochs=epochs), **kw)
-    wd = Path(out) / f'{variant}_{len(tr)}'
+    model, kw = parse_variant(variant)
+    kw = dict(dict(max_epochs=epochs), **kw, **extra)
+    wd = Path(out) / f"{variant.replace(':', '_')}_{len(tr)}"
     t0 = time.perf_counter()
     res = train_model(tr, te, 'SwinV2_v3', model, workdir=str(wd), quiet=True, **kw)
     tf = wd / 'timing.json'
@@ -53,6 +71,8 @@ def main():
     ap.add_argument('--variants', default='num2,stdlog'); ap.add_argument('--epochs', type=int, default=8)
     ap.add_argument('--rows', default='', help='comma-separated training-row counts (a learning curve); default: all')
     ap.add_argument('--root', default='worlds/leaderboard'); ap.add_argument('--out', default='runs/recipe')
+    ap.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
+    ap.add_argument('--precision', default='auto', help='auto, fp32 or bf16 (train_model)')
     a = ap.parse_args()
     ds, tr, te = family_split(Path(a.root) / a.profile, a.family, a.profile, a.blocks, a.block_size)
     sizes = [int(r) for r in a.rows.split(',')] if a.rows else [len(tr)]
@@ -61,7 +81,7 @@ def main():
     for n in sizes:
         sub = tr if n >= len(tr) else Subset(tr, list(range(n)))
         for v in a.variants.split(','):
-            rows.append(run(v, sub, te, out, a.epochs))
+            rows.append(run(v, sub, te, out, a.epochs, device=a.device, precision=a.precision))
             r = rows[-1]
             print(f"{a.family} {v:22s} rows {r['train_rows']:6d} pred_mse {r['pred_mse']:.3g} (x{r['pred_mse_ratio']:.2f} limit) "
                   f"F1 {r['tag_f1']:.4f} ({-r['tag_f1_diff']:+.4f}) norm err x{r['emb_norms_ratio']:.2f} {r['secs']:.0f}s "

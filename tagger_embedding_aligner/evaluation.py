@@ -20,8 +20,8 @@ from .files import *
 from .loaders import mean_norm
 
 # %% auto #0
-__all__ = ['labels_categories', 'evaluate_aligner', 'evaluate_with_references', 'gap_to_limit', 'plot_history', 'plot_norms',
-           'format_table', 'EpochLines', 'finish_run']
+__all__ = ['labels_categories', 'evaluate_aligner', 'data_device', 'evaluate_with_references', 'gap_to_limit', 'plot_history',
+           'plot_norms', 'format_table', 'EpochLines', 'finish_run']
 
 # %% ../nbs/04a_evaluation.ipynb #a6744fb9
 def labels_categories(
@@ -46,6 +46,10 @@ def evaluate_aligner(model:AlignerModel, dl, categories)->dict:
         st.update(model.suffix.logits(emb), emb, target, u, n)
     return st.compute()
 
+def data_device(dl)->torch.device:
+    "The device of a loader's batches (a `ResidentDL` on a GPU keeps its rows there)."
+    return next(iter(dl))[0].device
+
 def _batches(dl): return [(b[0], b[1] if len(b) == 3 else None, b[-1]) for b in dl]
 
 def _row_scales(values)->callable:
@@ -54,17 +58,18 @@ def _row_scales(values)->callable:
     def scale(u, n):
         s = vals[pos[0]:pos[0] + len(u)]
         pos[0] += len(u)
-        return s[:, None]
+        return s[:, None].to(u.device)
     return scale
 
 def evaluate_with_references(model:AlignerModel, dl, categories, mean_norm:float)->pd.DataFrame:
     "A table: the aligner and the identity / constant / oracle references, one row each, and `limit` on synthetic data."
     model.eval()
     batches = _batches(dl)
-    rows = reference_metrics(batches, model.suffix.cpu(), categories, mean_norm)
+    model.to(data_device(dl))  # evaluate where the data are: a GPU run's resident rows stay on the GPU
+    rows = reference_metrics(batches, model.suffix, categories, mean_norm)
     lim = limit_norms_for(dl.base, dl.rows) if hasattr(dl, 'base') else None
-    if lim is not None: rows['limit'] = scaled_stats(batches, model.suffix.cpu(), _row_scales(lim), categories)
-    rows = {'aligner': evaluate_aligner(model.cpu(), dl, categories), **rows}
+    if lim is not None: rows['limit'] = scaled_stats(batches, model.suffix, _row_scales(lim), categories)
+    rows = {'aligner': evaluate_aligner(model, dl, categories), **rows}
     return pd.DataFrame(rows).T[METRIC_NAMES]
 
 def gap_to_limit(table:pd.DataFrame)->dict|None:
@@ -99,10 +104,10 @@ def plot_norms(model:AlignerModel, dl, mean_norm:float, max_points:int=2000):
     "Predicted vs true norm on (part of) a dataset, with the constant-norm reference."
     import matplotlib.pyplot as plt
     model.eval()
-    pred, true = [], []
+    pred, true, dev = [], [], next(iter(model.suffix.buffers())).device
     for b in dl:
-        pred.append(model.converter(b[0]).norm(dim=-1))
-        true.append(b[-1])
+        pred.append(model.converter(b[0].to(dev)).norm(dim=-1).float().cpu())
+        true.append(b[-1].float().cpu())
         if sum(len(t) for t in true) >= max_points: break
     pred, true = torch.cat(pred)[:max_points].numpy(), torch.cat(true)[:max_points].numpy()
     fig, ax = plt.subplots(figsize=(4.2, 4))

@@ -216,10 +216,10 @@ def _world_args(world, profile, world_seed, tagger)->tuple:
 # %% ../nbs/02b_loaders.ipynb #aa647118
 def cli_run(
     train_fn,                # `train_model`, or a function taking its arguments (`train_distributed`)
-    world:str=None, profile:str=None, world_seed:int=None, tagger:str=DEFAULT_TAGGER, model:str='num2',
+    world:str=None, profile:str=None, world_seed:int=None, tagger:str=DEFAULT_TAGGER, model:str='lowrank',
     samples:int=None, blocks:int=2, block_size:int=None, # the data, as `select_datasets` takes it
     workdir:str=None,        # output folder (default runs/<tagger>_m<model>)
-    bs:int=256, lr:float=3e-2, epochs:int=8, wd:float=1e-3, test_ratio:float=0.2, seed:int=0, # as in `tea-train`
+    bs:int=256, lr:float|None=None, epochs:int=8, wd:float=1e-3, test_ratio:float=0.2, seed:int=0, # as in `tea-train`
     noise_cos:float=None, noise_p:float=0.5, # `noise=(noise_cos, 1, noise_p)` when `noise_cos` is given
     full_files:bool=False,   # Hub data: download whole files instead of the embeddings only
     family:str='features',   # synthetic world family (a new world)

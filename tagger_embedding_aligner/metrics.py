@@ -82,8 +82,8 @@ def scaled_stats(
 
 def reference_metrics(batches, head:TaggerHead, categories, mean_norm:float)->dict:
     "Metrics of the identity, constant-mean-norm and oracle-norm references (`batches` must be re-iterable)."
-    fns = dict(identity=lambda u, n: torch.ones(len(u), 1), constant=lambda u, n: torch.full((len(u), 1), float(mean_norm)),
-               oracle=lambda u, n: n[:, None])
+    fns = dict(identity=lambda u, n: u.new_ones(len(u), 1), constant=lambda u, n: u.new_full((len(u), 1), float(mean_norm)),
+               oracle=lambda u, n: n[:, None])  # on the batches' device
     return {k: scaled_stats(batches, head, f, categories) for k, f in fns.items()}
 
 # %% ../nbs/04_metrics.ipynb #56ab51c4

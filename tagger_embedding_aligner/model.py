@@ -18,9 +18,10 @@ from .files import *
 # %% auto #0
 __all__ = ['register_converter', 'list_converters', 'get_converter_class', 'SimpleEmbeddingConverter', 'ScalarConverter',
            'SimpleNumberBased', 'SimpleNumberBasedN2', 'NumMLP', 'NumBasedMLPConverter', 'Num0Converter',
-           'Num1Converter', 'Num2Converter', 'StdLogNum', 'AlignerModel', 'converter_option_names',
-           'check_converter_options', 'get_model', 'save_checkpoint', 'weight_shapes', 'check_weight_shapes',
-           'load_converter_weights', 'open_model_with_data', 'open_model', 'profile_converter', 'model_info']
+           'Num1Converter', 'Num2Converter', 'StdLogNum', 'LowRankLog', 'converter_lr', 'AlignerModel',
+           'converter_option_names', 'check_converter_options', 'get_model', 'save_checkpoint', 'weight_shapes',
+           'check_weight_shapes', 'load_converter_weights', 'open_model_with_data', 'open_model', 'profile_converter',
+           'model_info']
 
 # %% ../nbs/03_model.ipynb #636ce0b4
 _KNOWN_CONVERTERS = {}
@@ -116,7 +117,9 @@ class StdLogNum(ScalarConverter):
         self.register_buffer('in_mean', torch.zeros(n))
         self.register_buffer('in_std', torch.ones(n))
         self.mlp = NumMLP(n=n, layers=[0.5, 0.35] if layers is None else layers, dropout_rate=dropout_rate)
-    def scale(self, x): return torch.exp(self.mlp((x - self.in_mean) / self.in_std))
+    def log_scale(self, x): return self.mlp((x - self.in_mean) / self.in_std)
+    def scale(self, x): return torch.exp(self.log_scale(x))
+    def out_layer(self)->nn.Linear: return self.mlp._layers[-1]
 
     @torch.no_grad()
     def init_scale(self, units:torch.Tensor, mean_norm:float)->bool:
@@ -125,11 +128,35 @@ class StdLogNum(ScalarConverter):
         self.in_std.copy_(units.std(0).clamp_min(1e-6))
         was = self.training
         self.eval()
-        self.mlp._layers[-1].bias += math.log(mean_norm) - torch.log(self.scale(units)).mean()
+        self.out_layer().bias += math.log(mean_norm) - self.log_scale(units).mean()
         self.train(was)
         return True
 
 register_converter('stdlog', StdLogNum)
+
+# %% ../nbs/03_model.ipynb #588a1d66
+class LowRankLog(StdLogNum):
+    "`lowrank`: standardized input, linear projection to `rank`, SiLU MLP of `depth` layers of `hidden` to the log-scale."
+    default_lr = 3e-3  # the peak learning rate `train_model` uses for it when none is given
+    def __init__(self, n:int=1024, rank:int=16, hidden:int=256, depth:int=2, **kwargs):
+        nn.Module.__init__(self)
+        for k, v in dict(rank=rank, hidden=hidden, depth=depth).items():
+            if not isinstance(v, int) or v < 1: raise ValueError(f"lowrank: {k}={v!r}; expected a positive integer")
+        self.register_buffer('in_mean', torch.zeros(n))
+        self.register_buffer('in_std', torch.ones(n))
+        sizes = [rank] + [hidden] * depth
+        body = [m for a, b in zip(sizes[:-1], sizes[1:]) for m in (nn.Linear(a, b), nn.SiLU())]
+        self.mlp = nn.Sequential(nn.Linear(n, rank, bias=False), *body, nn.Linear(sizes[-1], 1))
+    def out_layer(self)->nn.Linear: return self.mlp[-1]
+
+register_converter('lowrank', LowRankLog)
+
+def converter_lr(
+    model_name:str,            # a registered converter name
+    default:float=3e-2,        # for converters that name none (the seed's MLPs train well at 3e-2)
+)->float:
+    "The peak learning rate a converter class asks for (`default_lr`), else `default`."
+    return getattr(get_converter_class(model_name), 'default_lr', default)
 
 # %% ../nbs/03_model.ipynb #8457f978
 class AlignerModel(nn.Module):
@@ -301,7 +328,8 @@ def profile_converter(converter:nn.Module, width:int)->dict:
     from torch.utils.flop_counter import FlopCounterMode
     was = converter.training
     converter.eval()
-    with torch.no_grad(), FlopCounterMode(display=False) as fc: converter(torch.zeros(1, width))
+    dev = next((t.device for t in [*converter.parameters(), *converter.buffers()]), torch.device('cpu'))
+    with torch.no_grad(), FlopCounterMode(display=False) as fc: converter(torch.zeros(1, width, device=dev))
     converter.train(was)
     flops = int(fc.get_total_flops())
     return dict(flops=flops, macs=flops // 2, params=sum(p.numel() for p in converter.parameters()))

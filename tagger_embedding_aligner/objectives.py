@@ -21,9 +21,9 @@ from .model import *
 from .loaders import EmbeddingDL
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'TrainModule', 'curvature_loss', 'align_loss', 'AlignCallback', 'resolve_objective', 'curvature_terms',
-           'CurvatureTerms', 'curvature_key', 'cached_curvature_terms', 'init_scale', 'perturb_directions',
-           'DirectionNoise', 'noise_callback']
+__all__ = ['align_loss', 'OBJECTIVES', 'TrainModule', 'curvature_loss', 'log_curvature_loss', 'lognorm_loss', 'AlignLoss',
+           'AlignCallback', 'resolve_objective', 'curvature_terms', 'CurvatureTerms', 'curvature_key',
+           'cached_curvature_terms', 'init_scale', 'perturb_directions', 'DirectionNoise', 'noise_callback']
 
 # %% ../nbs/04b_objectives.ipynb #ce62a1f1
 class TrainModule(nn.Module):
@@ -31,28 +31,45 @@ class TrainModule(nn.Module):
     def __init__(self, aligner:AlignerModel):
         super().__init__()
         self.aligner = aligner
+        self.log_domain = hasattr(aligner.converter, 'log_scale')  # `scale_only` returns `log s(u)` for these
     def forward(self, u, g=None, scale_only:bool=False):
         self.aligner.check_input(u)
         conv, head = self.aligner.converter, self.aligner.suffix
-        if scale_only: return conv.scale(u).reshape(-1)
+        if scale_only: return (conv.log_scale(u) if self.log_domain else conv.scale(u)).reshape(-1)
         if g is not None:
             s = conv.scale(u)
             return s * g + head.bias, s * u
         emb = conv(u)
         return head.logits(emb), emb
 
-def curvature_loss(scale, norm, k, r, h):
+def curvature_loss(scale, norm, k, r, h, log_domain:bool=False):
     "A scalar converter's BCE to third order around the true norm: mean of `h + k/2 d^2 (1 + r d)`, `d = scale - norm`."
+    if log_domain: return log_curvature_loss(scale, norm, k, r, h)
     d = scale.float().reshape(-1) - norm
     return (h + 0.5 * k * d * d * (1 + r * d).clamp(0.5, 2.)).mean()
 
-def align_loss(out, *yb):
-    "BCE of the head's logits against target probabilities (float32 under mixed precision); `curvature_loss` for a scale."
-    if isinstance(out, tuple): return F.binary_cross_entropy_with_logits(out[0].float(), yb[0].float())
-    return curvature_loss(out, *yb)
+def log_curvature_loss(log_scale, norm, k, r, h):
+    "The same expansion in `d = log s - log norm`: mean of `h + k n^2/2 d^2 (1 + (1 + r n) d)`."
+    d = log_scale.float().reshape(-1) - torch.log(norm)
+    return (h + 0.5 * k * norm * norm * d * d * (1 + (1 + r * norm) * d).clamp(0.5, 2.)).mean()
+
+def lognorm_loss(scale, norm, log_domain:bool=False):
+    "Direct regression of the log-norm: mean of `(log s - log norm)^2` (`scale` is `log s` when `log_domain`)."
+    s = scale.float().reshape(-1)
+    return ((s if log_domain else torch.log(s.clamp_min(1e-6))) - torch.log(norm)).square().mean()
+
+class AlignLoss:
+    "BCE of the head's logits against target probabilities (float32 under mixed precision); for a scale, `curvature_loss` (batches `(norm, k, r, h)`) or `lognorm_loss` (`(norm,)`)."
+    def __init__(self, log_domain:bool=False): self.log_domain = log_domain  # the scale comes as its log
+    def __call__(self, out, *yb):
+        if isinstance(out, tuple): return F.binary_cross_entropy_with_logits(out[0].float(), yb[0].float())
+        if len(yb) == 1: return lognorm_loss(out, yb[0], self.log_domain)
+        return curvature_loss(out, *yb, log_domain=self.log_domain)
+
+align_loss = AlignLoss()
 
 # %% ../nbs/04b_objectives.ipynb #88839c16
-OBJECTIVES = ('auto', 'full', 'fast', 'curvature')
+OBJECTIVES = ('auto', 'full', 'fast', 'curvature', 'lognorm')
 
 class AlignCallback(Callback):
     "Recompute targets on the device, feed `u @ W` (fast) or ask for the scale only (curvature), and seed each epoch."
@@ -70,8 +87,9 @@ class AlignCallback(Callback):
         torch.manual_seed(self.seed * 100_003 + self.epoch)
         if isinstance(self.dls.train, EmbeddingDL): self.dls.train.epoch = self.epoch
     def before_batch(self):
-        if self.objective == 'curvature' and self.training:  # batches are (u, norm, k, h): no head at all
+        if self.objective in ('curvature', 'lognorm') and self.training:  # (u, norm, k, r, h) or (u, norm): no head
             self.learn.xb = (self.xb[0], None, True)
+            if self.objective == 'lognorm': self.learn.yb = (self.yb[-1],)
             return
         u, norm, head = self.xb[0], self.yb[-1], self.learn.model.aligner.suffix
         recompute = len(self.yb) == 1
@@ -89,7 +107,7 @@ def resolve_objective(
 )->str:              # `full`, `fast` or `curvature`
     "`auto`: curvature for scalar converters on verified data without noise, fast for other scalar cases, else full."
     if objective not in OBJECTIVES: raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES}")
-    if objective in ('fast', 'curvature') and not scalar:
+    if objective in ('fast', 'curvature', 'lognorm') and not scalar:
         raise ValueError(f"objective={objective!r} needs a ScalarConverter; this converter is not one")
     if objective == 'curvature' and not verified:
         raise ValueError("objective='curvature' needs verified targets (the dataset uses stored preds); use 'fast'")
@@ -164,6 +182,7 @@ def cached_curvature_terms(workdir, dataset, head:TaggerHead)->np.ndarray:
 @torch.no_grad()
 def init_scale(converter:nn.Module, units:torch.Tensor, mean_norm:float)->bool:
     "Shift a scalar converter's last bias so its mean scale on `units` is `mean_norm`; False if not applicable."
+    if callable(getattr(converter, 'init_scale', None)): return converter.init_scale(units, mean_norm)  # its own way
     lin = [m for m in converter.modules() if isinstance(m, nn.Linear)]
     if not isinstance(converter, ScalarConverter) or not lin or lin[-1].out_features != 1 or lin[-1].bias is None:
         return False

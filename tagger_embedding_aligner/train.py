@@ -37,7 +37,7 @@ from .cli import command, OneOf, live_output
 @delegates(Learner.__init__)
 def aligner_learner(
     dls:DataLoaders,                  # `EmbeddingDL` train and valid loaders over one dataset (`aligner_dls`)
-    model_name:str='num2',            # registered converter name
+    model_name:str='lowrank',         # registered converter name
     suffix_model_name:str=DEFAULT_TAGGER, # tagger name (recorded; the head comes from the data)
     objective:str='auto',             # `auto`, `full`, `fast` or `curvature` (`resolve_objective`)
     noise:tuple|None=None,            # perturb training directions: `(lo, hi)` or `(lo, hi, p)` cosines
@@ -63,8 +63,9 @@ def aligner_learner(
            *([ReleasePages(release_every)] if release_every else []),
            *([MixedPrecision(amp_mode='bf16')] if bf16 else []), *(cbs or [])]
     if metrics is None: metrics = align_metrics(labels_categories(base))
-    learn = Learner(dls, TrainModule(aligner), loss_func=align_loss, opt_func=Adam, metrics=metrics, cbs=cbs, **kwargs)
-    learn.recorder.train_metrics = objective != 'curvature'  # the curvature objective never computes the head's output
+    module = TrainModule(aligner)
+    learn = Learner(dls, module, loss_func=AlignLoss(module.log_domain), opt_func=Adam, metrics=metrics, cbs=cbs, **kwargs)
+    learn.recorder.train_metrics = objective not in ('curvature', 'lognorm')  # these never compute the head's output
     learn.objective = objective
     return learn
 
@@ -114,10 +115,10 @@ def train_model(
     train_dataset,                       # `EmbeddingDataset` or a `Subset` of one
     test_dataset,                        # validation/test split of the same dataset
     suffix_model_name:str=DEFAULT_TAGGER,# tagger name (recorded; the head comes from the dataset)
-    model_name:str='num2',               # registered converter name
+    model_name:str='lowrank',            # registered converter name
     workdir:str='runs/aligner',          # output folder
     batch_size:int=256,                  # batch size
-    learning_rate:float=3e-2,            # peak learning rate of the one-cycle schedule (see above)
+    learning_rate:float|None=None,       # peak learning rate of the one-cycle schedule; None: the converter's (see above)
     num_workers:int=0,                   # loader worker processes (batches are cheap to build; 0 is usually best)
     max_epochs:int=8,                    # epochs
     weight_decay:float=1e-3,             # decoupled weight decay
@@ -136,6 +137,7 @@ def train_model(
     **options,                           # converter options, e.g. `dropout_rate`
 )->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`
     "Train an aligner with fastai and write checkpoints, logs, metrics and plots to `workdir`."
+    if learning_rate is None: learning_rate = converter_lr(model_name)
     _check_args(pick_by, objective, batch_size, max_epochs, release_every, precision, learning_rate, weight_decay, seed)
     check_folder_kind(workdir, 'workdir', what='workdir')
     base, train_rows = subset_indices(train_dataset)
@@ -190,13 +192,13 @@ def tea_train(
     world_seed:int=None,     # a new world's seed (default: 0); a world keeps its own
     family:OneOf(FAMILIES)='features', # a new world's family: features, latent, anisotropic
     tagger:OneOf(TAGGERS)=DEFAULT_TAGGER, # tagger name
-    model:OneOf(list_converters())='num2', # converter name
+    model:OneOf(list_converters())='lowrank', # converter name
     samples:int=None,        # use samples_<N>.npz (200, 2000, 20000) instead of blocks
     blocks:int=2,            # number of training blocks
     block_size:int=None,     # rows per synthetic block (default: the profile's)
     workdir:str=None,        # output folder (default runs/<tagger>_m<model>)
     bs:int=256,              # batch size
-    lr:float=3e-2,           # peak learning rate
+    lr:float=None,           # peak learning rate (default: the converter's, 3e-3 for lowrank, 3e-2 for the seed's)
     epochs:int=8,            # epochs
     wd:float=1e-3,           # weight decay
     test_ratio:float=0.2,    # fraction held out for validation/test
