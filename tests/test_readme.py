@@ -1,5 +1,5 @@
 "README.md is generated from nbs/index.ipynb by tools/make_readme.py; these tests keep the two from drifting."
-import importlib.util, json
+import importlib.util, json, re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,3 +55,62 @@ def test_readme_images_exist():
     targets = re.findall(r'!\[[^\]]*\]\(([^)\s]+)', (ROOT/'README.md').read_text(encoding='utf-8'))
     local = [t for t in targets if not re.match(r'^[a-z][a-z0-9+.-]*:', t, re.I)]
     for t in local: assert (ROOT/t.lstrip('/')).is_file(), f'README.md shows {t}, which does not exist from the repo root'
+
+def _records(d, **changes):
+    "A results folder with one valid record per Performance row; `changes` replaces fields of the named scripts' records."
+    d.mkdir(exist_ok=True)
+    for s in make_readme.PERF_ROWS:
+        rec = dict(script=s, what=f'{s} what', figure=f'**{len(s)}** x', command=f'`bench/{s}.py`', figures={'n': 1},
+                   date='2026-01-02T03:04:05+00:00', machine={'cpu': 'CPU Z', 'cores': 2, 'gpu': None, 'torch': '2.9'},
+                   source='transcribed from the README of commit 9c3f3ae')
+        rec.update(changes.get(s, {}))
+        (d/f'{s}.json').write_text(json.dumps(rec))
+    return d
+
+def test_performance_table_from_records(tmp_path):
+    "The Performance table is one row per record, in PERF_ROWS order; a measured record names its machine and date"
+    d = _records(tmp_path/'results', peak_rss=dict(source='measured', machine={'cpu': 'CPU Z', 'cores': 16, 'gpu': 'H100', 'torch': '2.9'}))
+    lines = make_readme.performance_table(d).splitlines()
+    assert lines[:2] == ['| what | figure | command |', '|---|---|---|'] and len(lines) == 2 + len(make_readme.PERF_ROWS)
+    assert lines[2] == '| dataset_load what | **12** x | `bench/dataset_load.py` |'
+    assert lines[5] == '| peak_rss what | **8** x (CPU Z, 16 cores, H100, torch 2.9; 2026-01-02) | `bench/peak_rss.py` |'
+    nb = {'cells': [_cell('markdown', '# T\n> t'), _cell('markdown', 'before\n\n<!-- performance -->\nold\n<!-- /performance -->\n\nafter')],
+          'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
+    fn = tmp_path/'index.ipynb'
+    fn.write_text(json.dumps(nb))
+    assert make_readme.render_performance(fn, d) is False                  # was stale: rewritten
+    assert make_readme.render_performance(fn, d, write=False) is True       # now up to date
+    md = make_readme.nb2md(fn)
+    assert 'before\n\n<!-- performance -->\n| what | figure | command |' in md and '\n<!-- /performance -->\n\nafter' in md
+    assert 'old' not in md
+
+def test_committed_table_matches_records():
+    "nbs/index.ipynb's Performance block is what bench/results renders (so README.md, checked above, is too)"
+    assert make_readme.render_performance(ROOT/'nbs'/'index.ipynb', write=False), \
+        'the Performance table differs from bench/results: run `.venv/bin/python tools/make_readme.py`'
+
+def test_malformed_record_fails_clearly(tmp_path):
+    "A malformed record is refused with the file and what is wrong, before anything is written"
+    import pytest
+    cases = [(dict(throughput=dict(figure=3)), "throughput.json: key 'figure' is int; expected str"),
+             (dict(peak_rss=dict(what='a | b')), "peak_rss.json: key 'what' = 'a | b'; expected one non-empty line"),
+             (dict(tag_throughput=dict(script='other')), "tag_throughput.json: script 'other'; expected 'tag_throughput'")]
+    for i, (changes, msg) in enumerate(cases):
+        d = _records(tmp_path/f'r{i}', **changes)
+        with pytest.raises(ValueError, match=re.escape(msg)): make_readme.performance_table(d)
+    d = _records(tmp_path/'missing')
+    rec = json.loads((d/'dataset_load.json').read_text()); del rec['machine']
+    (d/'dataset_load.json').write_text(json.dumps(rec))
+    with pytest.raises(ValueError, match=re.escape("dataset_load.json: key 'machine' missing")): make_readme.performance_table(d)
+    (d/'dataset_load.json').write_text('{"script": "dataset_load", ')
+    with pytest.raises(ValueError, match=re.escape("dataset_load.json: not a JSON record")): make_readme.performance_table(d)
+    (d/'dataset_load.json').unlink()
+    with pytest.raises(ValueError, match=re.escape("dataset_load.json: no such record; run `python -m bench.dataset_load --record`")):
+        make_readme.performance_table(d)
+    nb = {'cells': [_cell('markdown', '# T\n> t'), _cell('markdown', 'no markers')], 'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
+    fn = tmp_path/'index.ipynb'
+    fn.write_text(json.dumps(nb))
+    before = fn.read_bytes()
+    with pytest.raises(ValueError, match='expected one markdown cell with <!-- performance -->'):
+        make_readme.render_performance(fn, _records(tmp_path/'ok'))
+    assert fn.read_bytes() == before
