@@ -31,7 +31,8 @@ def main(
     results:str=str(RESULTS),   # folder of the records
 ):
     "Load an `EmbeddingDataset` over full-shape blocks and iterate it once."
-    t = time.time(); w = make_world(world, profile=profile, samples=(), blocks=blocks, block_size=block_size)
+    t = time.time()
+    w = make_world(world, profile=profile, samples=(), blocks=blocks, block_size=block_size)
     gen = time.time() - t
     base_mb = private_mb()
     t = time.time(); ds = EmbeddingDataset(w.block_files(), targets=targets); load = time.time() - t
@@ -54,6 +55,7 @@ def main(
     write_record('dataset_load',
         what=f"open {blocks} blocks of {block_size / 1000:g}k (check every row, verify preds), iterate once{shape}",
         figure=f"{load:.2f} s + {it:.2f} s; RssAnon peak {anon:.0f} MB (RSS {rss:.0f} MB with mapped pages)",
-        figures=dict(rows=len(ds), load_s=load, iterate_s=it, peak_anon_mb=anon, peak_rss_mb=rss, recomputed=ds.recompute),
+        figures=dict(rows=len(ds), load_s=load, iterate_s=it, peak_anon_mb=anon, peak_rss_mb=rss,
+                     recomputed=ds.recompute),
         args=changed(main, world=world, blocks=blocks, block_size=block_size, bs=bs, targets=targets, profile=profile),
         results=results)

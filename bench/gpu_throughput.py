@@ -8,7 +8,8 @@ epochs alone; `gpu_samples_per_s_with_pass` counts everything from the call to t
 (no CUDA)` where there is no GPU; `--cpu-dry-run` runs the same code on the CPU in float32 (checks the script only).
 
     .venv/bin/python -m bench.gpu_throughput [--blocks 4 --bs 4096 --epochs 10] --record
-    .venv/bin/python -m bench.gpu_throughput --cpu-dry-run --world /tmp/tiny --profile tiny --blocks 1 --bs 256 --epochs 1
+    .venv/bin/python -m bench.gpu_throughput --cpu-dry-run --world /tmp/tiny --profile tiny --blocks 1 --bs 256 \\
+        --epochs 1
 
 `--record` without a GPU writes nothing (the README keeps its row); with `--cpu-dry-run` it writes a dry-run record,
 to check the record path (point `--results` elsewhere).

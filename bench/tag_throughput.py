@@ -75,6 +75,6 @@ def main(
         what=f"`tea-tag` on {rep['rows']:,} rows ({size:.0f} MB `.npy`), chunks of {bs}, JSON lines out{shape}",
         figure=f"{cpu:.1f} s of CPU time (about {rep['rows'] / cpu:,.0f} rows/s; {rep['seconds']:.0f} s wall), "
                f"{n_tags / rep['rows']:.1f} tags a row; peak RSS +{growth:.0f} MB",
-        figures=dict(rows=rep['rows'], file_mb=size, cpu_s=cpu, wall_s=rep['seconds'], tags_per_row=n_tags / rep['rows'],
-                     peak_rss_growth_mb=growth, bs=bs),
+        figures=dict(rows=rep['rows'], file_mb=size, cpu_s=cpu, wall_s=rep['seconds'], bs=bs,
+                     tags_per_row=n_tags / rep['rows'], peak_rss_growth_mb=growth),
         args=changed(main, world=str(root), rows=rows, bs=bs, profile=profile), results=results)

@@ -9,7 +9,7 @@ Reference (bench/reference.py): batch 16, blocks in RAM via np.load, per-item no
 min(cpu_count, 16) workers, BCELoss on the head's sigmoid, AdamW + OneCycleLR; timed over --ref-samples after a warm-up.
 
     .venv/bin/python -m bench.throughput --record
-    .venv/bin/python -m bench.throughput --world /tmp/tiny --profile tiny --block-size 500 --epochs 2 --ref-samples 320  # a check
+    .venv/bin/python -m bench.throughput --world /tmp/tiny --profile tiny --epochs 2 --ref-samples 320  # a quick check
 """
 import tempfile, time
 import torch
@@ -68,12 +68,12 @@ def main(
              ours_one_epoch_samples_per_s=n1 / s1_all, fast_objective_samples_per_s=nf / sf_epochs, train_rows=len(tr),
              epochs=epochs, bs=bs, torch_threads=torch.get_num_threads())
     write_record('throughput',
-        what="training throughput, `num2`, this project vs the original loop (batch 16, stored preds in RAM, per-item work, "
-             f"BCE through the head){shape}",
-        figure=f"{f['ours_samples_per_s']:,.0f} vs {ref:,.0f} samples/s over {epochs} epochs of {len(tr):,} rows, set-up and "
-               f"curvature pass included: **{f['ours_samples_per_s'] / ref:.1f}x** (epochs alone "
-               f"{f['ours_epoch_samples_per_s']:,.0f} samples/s, {f['ours_epoch_samples_per_s'] / ref:.0f}x; a 1-epoch run "
-               f"{f['ours_one_epoch_samples_per_s'] / ref:.1f}x; the exact `fast` objective "
+        what="training throughput, `num2`, this project vs the original loop (batch 16, stored preds in RAM, "
+             f"per-item work, BCE through the head){shape}",
+        figure=f"{f['ours_samples_per_s']:,.0f} vs {ref:,.0f} samples/s over {epochs} epochs of {len(tr):,} rows, "
+               f"set-up and curvature pass included: **{f['ours_samples_per_s'] / ref:.1f}x** (epochs alone "
+               f"{f['ours_epoch_samples_per_s']:,.0f} samples/s, {f['ours_epoch_samples_per_s'] / ref:.0f}x; "
+               f"a 1-epoch run {f['ours_one_epoch_samples_per_s'] / ref:.1f}x; the exact `fast` objective "
                f"{f['fast_objective_samples_per_s']:,.0f} samples/s, {f['fast_objective_samples_per_s'] / ref:.1f}x)",
         figures=f, results=results,
         args=changed(main, world=world, ref_samples=ref_samples, bs=bs, epochs=epochs, blocks=blocks, profile=profile,

@@ -30,9 +30,11 @@ class StopAtQuality(Callback):
 def quality_text(runs, bar, ref_secs, ref_epochs, n_train, n_valid, profile)->dict:
     "The record's `what`, `figure` and `figures` from the timed runs (`StopAtQuality` callbacks by objective)."
     def one(stop, note=''):
-        if stop.reached is None: return f"not reached (best {min(m for _, m in stop.epochs):.3g} in {len(stop.epochs)} epochs)"
+        if stop.reached is None:
+            return f"not reached (best {min(m for _, m in stop.epochs):.3g} in {len(stop.epochs)} epochs)"
         t, m = stop.reached
-        return f"{m:.3g} after {t:.1f} s{note}: **{t / ref_secs:.3f}** of the time" if note else f"{m:.3g} after {t:.1f} s, {t / ref_secs:.3f}"
+        if note: return f"{m:.3g} after {t:.1f} s{note}: **{t / ref_secs:.3f}** of the time"
+        return f"{m:.3g} after {t:.1f} s, {t / ref_secs:.3f}"
     shape = '' if profile == 'full' else f", {profile} world"
     what = (f"time to the original loop's {ref_epochs}-epoch pred_mse ({n_train:,} train / {n_valid:,} validation rows"
             f"{shape}: {bar:.4g} after {ref_secs:.1f} s)")
@@ -42,7 +44,8 @@ def quality_text(runs, bar, ref_secs, ref_epochs, n_train, n_valid, profile)->di
         k = min(len(runs['auto'].epochs), len(runs['fast'].epochs))
         agree = max(abs(runs['auto'].epochs[i][1] / runs['fast'].epochs[i][1] - 1) for i in range(k))
         notes.append(f"the two objectives' validation curves agree to {agree:.0%} at every epoch")
-    figure = one(runs[first], ', set-up, curvature pass and validations included') + (f" ({'; '.join(notes)})" if notes else '')
+    figure = one(runs[first], ', set-up, curvature pass and validations included')
+    if notes: figure += f" ({'; '.join(notes)})"
     figures = dict(reference_pred_mse=bar, reference_train_s=ref_secs, train_rows=n_train, valid_rows=n_valid,
                    **{f'{o}_epochs': [dict(seconds=t, pred_mse=m) for t, m in st.epochs] for o, st in runs.items()},
                    **{f'{o}_time_to_quality_s': st.reached[0] if st.reached else None for o, st in runs.items()})
@@ -88,6 +91,8 @@ def main(
         else:
             print(f"ours{sfx}_time_to_quality_s: {stop.reached[0]:.1f} (epoch {len(stop.epochs)} of {our_epochs}, pred_mse {stop.reached[1]:.4g})")
             print(f"time_to_quality_ratio{sfx}: {stop.reached[0] / ref_secs:.3f}")
-    if record: write_record('time_to_quality', **quality_text(runs, bar, ref_secs, ref_epochs, len(tr_rows), len(te_rows), profile),
-                            results=results, args=changed(main, world=world, ref_epochs=ref_epochs, our_epochs=our_epochs,
-                                                          objectives=objectives, profile=profile, block_size=block_size))
+    if not record: return
+    args = changed(main, world=world, ref_epochs=ref_epochs, our_epochs=our_epochs, objectives=objectives,
+                   profile=profile, block_size=block_size)
+    text = quality_text(runs, bar, ref_secs, ref_epochs, len(tr_rows), len(te_rows), profile)
+    write_record('time_to_quality', **text, results=results, args=args)

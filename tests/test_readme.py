@@ -57,7 +57,7 @@ def test_readme_images_exist():
     for t in local: assert (ROOT/t.lstrip('/')).is_file(), f'README.md shows {t}, which does not exist from the repo root'
 
 def _records(d, **changes):
-    "A results folder with one valid record per Performance row; `changes` replaces fields of the named scripts' records."
+    "A results folder with a valid record per Performance row; `changes` replaces fields of the named scripts' records."
     d.mkdir(exist_ok=True)
     for s in make_readme.PERF_ROWS:
         rec = dict(script=s, what=f'{s} what', figure=f'**{len(s)}** x', command=f'`bench/{s}.py`', figures={'n': 1},
@@ -67,22 +67,28 @@ def _records(d, **changes):
         (d/f'{s}.json').write_text(json.dumps(rec))
     return d
 
+def _nb(path, *md):
+    "A notebook at `path` with a title cell and markdown cells `md`."
+    cells = [_cell('markdown', '# T\n> t')] + [_cell('markdown', m) for m in md]
+    path.write_text(json.dumps({'cells': cells, 'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}))
+    return path
+
 def test_performance_table_from_records(tmp_path):
     "The Performance table is one row per record, in PERF_ROWS order; a measured record names its machine and date"
-    d = _records(tmp_path/'results', peak_rss=dict(source='measured', machine={'cpu': 'CPU Z', 'cores': 16, 'gpu': 'H100', 'torch': '2.9'}))
+    gpu_box = {'cpu': 'CPU Z', 'cores': 16, 'gpu': 'H100', 'torch': '2.9'}
+    d = _records(tmp_path/'results', peak_rss=dict(source='measured', machine=gpu_box))
     lines = make_readme.performance_table(d).splitlines()
-    assert lines[:2] == ['| what | figure | command |', '|---|---|---|'] and len(lines) == 2 + len(make_readme.PERF_ROWS)
+    assert lines[:2] == ['| what | figure | command |', '|---|---|---|']
+    assert len(lines) == 2 + len(make_readme.PERF_ROWS)
     assert lines[2] == '| dataset_load what | **12** x | `bench/dataset_load.py` |'
-    assert lines[5] == '| peak_rss what | **8** x (CPU Z, 16 cores, H100, torch 2.9; 2026-01-02) | `bench/peak_rss.py` |'
-    nb = {'cells': [_cell('markdown', '# T\n> t'), _cell('markdown', 'before\n\n<!-- performance -->\nold\n<!-- /performance -->\n\nafter')],
-          'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
-    fn = tmp_path/'index.ipynb'
-    fn.write_text(json.dumps(nb))
+    assert lines[5] == ('| peak_rss what | **8** x (CPU Z, 16 cores, H100, torch 2.9; 2026-01-02) '
+                        '| `bench/peak_rss.py` |')
+    fn = _nb(tmp_path/'index.ipynb', 'before\n\n<!-- performance -->\nold\n<!-- /performance -->\n\nafter')
     assert make_readme.render_performance(fn, d) is False                  # was stale: rewritten
     assert make_readme.render_performance(fn, d, write=False) is True       # now up to date
     md = make_readme.nb2md(fn)
-    assert 'before\n\n<!-- performance -->\n| what | figure | command |' in md and '\n<!-- /performance -->\n\nafter' in md
-    assert 'old' not in md
+    assert 'before\n\n<!-- performance -->\n| what | figure | command |' in md
+    assert '\n<!-- /performance -->\n\nafter' in md and 'old' not in md
 
 def test_committed_table_matches_records():
     "nbs/index.ipynb's Performance block is what bench/results renders (so README.md, checked above, is too)"
@@ -92,24 +98,21 @@ def test_committed_table_matches_records():
 def test_malformed_record_fails_clearly(tmp_path):
     "A malformed record is refused with the file and what is wrong, before anything is written"
     import pytest
-    cases = [(dict(throughput=dict(figure=3)), "throughput.json: key 'figure' is int; expected str"),
-             (dict(peak_rss=dict(what='a | b')), "peak_rss.json: key 'what' = 'a | b'; expected one non-empty line"),
-             (dict(tag_throughput=dict(script='other')), "tag_throughput.json: script 'other'; expected 'tag_throughput'")]
-    for i, (changes, msg) in enumerate(cases):
-        d = _records(tmp_path/f'r{i}', **changes)
+    def fails(d, msg):
         with pytest.raises(ValueError, match=re.escape(msg)): make_readme.performance_table(d)
+    fails(_records(tmp_path/'r0', throughput=dict(figure=3)), "throughput.json: key 'figure' is int; expected str")
+    fails(_records(tmp_path/'r1', peak_rss=dict(what='a | b')), "peak_rss.json: key 'what' = 'a | b'; expected one")
+    fails(_records(tmp_path/'r2', tag_throughput=dict(script='x')), "tag_throughput.json: script 'x'; expected 'tag_")
     d = _records(tmp_path/'missing')
-    rec = json.loads((d/'dataset_load.json').read_text()); del rec['machine']
+    rec = json.loads((d/'dataset_load.json').read_text())
+    del rec['machine']
     (d/'dataset_load.json').write_text(json.dumps(rec))
-    with pytest.raises(ValueError, match=re.escape("dataset_load.json: key 'machine' missing")): make_readme.performance_table(d)
+    fails(d, "dataset_load.json: key 'machine' missing")
     (d/'dataset_load.json').write_text('{"script": "dataset_load", ')
-    with pytest.raises(ValueError, match=re.escape("dataset_load.json: not a JSON record")): make_readme.performance_table(d)
+    fails(d, "dataset_load.json: not a JSON record")
     (d/'dataset_load.json').unlink()
-    with pytest.raises(ValueError, match=re.escape("dataset_load.json: no such record; run `python -m bench.dataset_load --record`")):
-        make_readme.performance_table(d)
-    nb = {'cells': [_cell('markdown', '# T\n> t'), _cell('markdown', 'no markers')], 'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
-    fn = tmp_path/'index.ipynb'
-    fn.write_text(json.dumps(nb))
+    fails(d, "dataset_load.json: no such record; run `python -m bench.dataset_load --record`")
+    fn = _nb(tmp_path/'index.ipynb', 'no markers')
     before = fn.read_bytes()
     with pytest.raises(ValueError, match='expected one markdown cell with <!-- performance -->'):
         make_readme.render_performance(fn, _records(tmp_path/'ok'))

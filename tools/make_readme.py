@@ -12,9 +12,10 @@ streams fenced); images and errors are left out. Quarto options that survive (`#
 which Quarto resolves from the notebook's folder) are rewritten relative to the repo root (`nbs/images/x.png`), where
 README.md lives; nbdev's own `nbdev-readme` leaves them broken (AnswerDotAI/nbdev#1243).
 
-The Performance table is not typed by hand: its rows are rendered from the benchmarks' records (`bench/results/<script>.json`,
-written by `python -m bench.<script> --record`) into the markdown cell of nbs/index.ipynb between `<!-- performance -->`
-and `<!-- /performance -->`, before the README is made (`--check` also fails when that block is out of date).
+The Performance table is not typed by hand: its rows are rendered from the benchmarks' records
+(`bench/results/<script>.json`, written by `python -m bench.<script> --record`) into the markdown cell of
+nbs/index.ipynb between `<!-- performance -->` and `<!-- /performance -->`, before the README is made
+(`--check` also fails when that block is out of date).
 """
 import json, os, re, sys
 from pathlib import Path
@@ -77,24 +78,28 @@ def nb2md(nb_path, root=ROOT):
     return '\n\n'.join(s for s in (_cell_md(c, prefix) for c in nb.cells) if s) + '\n'
 
 # The Performance table, from the benchmarks' records
-PERF_ROWS = ('dataset_load', 'throughput', 'time_to_quality', 'peak_rss', 'tag_throughput', 'gpu_throughput')  # row order
+PERF_ROWS = ('dataset_load', 'throughput', 'time_to_quality', 'peak_rss', 'tag_throughput', 'gpu_throughput')
 RECORD_KEYS = dict(script=str, what=str, figure=str, command=str, figures=dict, date=str, machine=dict, source=str)
 PERF_START, PERF_END = '<!-- performance -->', '<!-- /performance -->'
 
 def read_record(path)->dict:
-    "A benchmark record, checked: every key of `RECORD_KEYS` with its type, one-line table cells; ValueError naming the file."
+    "A benchmark record, checked: each key of `RECORD_KEYS` with its type, one-line cells; ValueError naming the file."
     path = Path(path)
     try: rec = json.loads(path.read_text(encoding='utf-8'))
-    except FileNotFoundError: raise ValueError(f"{path}: no such record; run `python -m bench.{path.stem} --record`") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not a JSON record ({e})") from None
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such record; run `python -m bench.{path.stem} --record`") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: not a JSON record ({e})") from None
     if not isinstance(rec, dict): raise ValueError(f"{path}: expected a JSON object, got {type(rec).__name__}")
     for k, t in RECORD_KEYS.items():
         if k not in rec: raise ValueError(f"{path}: key {k!r} missing; expected keys {sorted(RECORD_KEYS)}")
-        if not isinstance(rec[k], t): raise ValueError(f"{path}: key {k!r} is {type(rec[k]).__name__}; expected {t.__name__}")
+        if not isinstance(rec[k], t):
+            raise ValueError(f"{path}: key {k!r} is {type(rec[k]).__name__}; expected {t.__name__}")
     for k in ('what', 'figure', 'command'):
         if not rec[k].strip() or '\n' in rec[k] or re.search(r'(?<!\\)\|', rec[k]):
             raise ValueError(f"{path}: key {k!r} = {rec[k]!r}; expected one non-empty line without an unescaped '|'")
-    if rec['script'] != path.stem: raise ValueError(f"{path}: script {rec['script']!r}; expected {path.stem!r} (the file name)")
+    if rec['script'] != path.stem:
+        raise ValueError(f"{path}: script {rec['script']!r}; expected {path.stem!r} (the file name)")
     return rec
 
 def _provenance(rec)->str:
