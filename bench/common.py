@@ -1,13 +1,19 @@
-"Shared pieces of the issue-7 benchmarks: the full-shape world, the split, and a callback timing the phases of a fit."
-import time
+"""Shared pieces of the benchmarks: the full-shape world, the split, a callback timing the phases of a fit, and the
+records (`--record`) that the README's Performance table is rendered from (`tools/make_readme.py`)."""
+import datetime, os, platform, sys, time
+from pathlib import Path
 from fastai.callback.core import Callback
 from tagger_embedding_aligner.synthetic import make_world
 from tagger_embedding_aligner.dataset import EmbeddingDataset
 from tagger_embedding_aligner.split import dataset_split
 
-def full_world(root='worlds/full', blocks=4):
+from tagger_embedding_aligner.files import write_json
+
+RESULTS = Path(__file__).resolve().parent / 'results'
+
+def full_world(root='worlds/full', blocks=4, profile='full', block_size=None):
     "Full-shape synthetic world (1024 x 10861, blocks of 20k rows); generated on first use (~1 min/block, ~0.95 GB/block)."
-    return make_world(root, profile='full', blocks=blocks, samples=())
+    return make_world(root, profile=profile, blocks=blocks, samples=(), block_size=block_size)
 
 def split(world, n_blocks, test_ratio=0.05, seed=0):
     ds = EmbeddingDataset([world.block_file(i) for i in range(n_blocks)])
@@ -29,3 +35,39 @@ def valid_metrics(recorder)->dict:
     "The last epoch's validation metrics by bare name (fastai names them `valid_x` with train metrics, `x` without)."
     d = dict(zip(recorder.metric_names[1:-1], recorder.values[-1]))
     return {k[6:] if k.startswith('valid_') else k: v for k, v in d.items() if not k.startswith('train_')}
+
+
+def machine()->dict:
+    "What the figures were measured on: CPU model, cores (and those this process may use), GPU name, torch version."
+    import torch
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), None) \
+        if os.path.exists('/proc/cpuinfo') else None
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
+    return dict(cpu=cpu or platform.processor() or platform.machine(), cores=os.cpu_count(), usable_cores=usable,
+                gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None, torch=torch.__version__)
+
+def write_record(
+    script:str,         # the bench module's name, e.g. `throughput`: the record is `<results>/<script>.json`
+    what:str,           # the Performance table's first column (markdown)
+    figure:str,         # its second column: the headline figures, as text (markdown)
+    figures:dict,       # the same figures as numbers (JSON-able), for anyone who reads the record
+    args:dict,          # the run's options that differ from the defaults (`changed`): the command column
+    results:str|Path=RESULTS, # folder of the records
+)->Path:                # the record's path
+    "Write a benchmark's headline figures as a JSON record (atomically), with the command, date and machine."
+    shown = ' '.join(f"--{k.replace('_', '-')} {v}" if not isinstance(v, bool) else f"--{k.replace('_', '-')}"
+                     for k, v in args.items() if v not in (None, False))
+    rec = dict(script=script, what=what, figure=figure, command=f"`bench/{script}.py{' ' + shown if shown else ''}`",
+               figures=figures, argv=[f'bench/{script}.py', *sys.argv[1:]], args=args,
+               date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+               machine=machine(), source='measured')
+    path = Path(results) / f'{script}.json'
+    write_json(path, rec)
+    print(f"record: {path}")
+    return path
+
+def changed(fn, **args)->dict:
+    "The options in `args` whose values differ from `fn`'s defaults: what its command line had to say."
+    import inspect
+    params = inspect.signature(fn).parameters
+    return {k: v for k, v in args.items() if k not in params or v != params[k].default}

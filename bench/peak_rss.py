@@ -11,9 +11,12 @@ fast objective (a [batch, tags] tensor every step) with the same release; `fast_
 
     .venv/bin/python -m bench.peak_rss                       # default variant
     .venv/bin/python -m bench.peak_rss --variants default,fast,fast_norelease
+    .venv/bin/python -m bench.peak_rss --variants default,fast --record   # the README's row
+    .venv/bin/python -m bench.peak_rss --world /tmp/tiny --profile tiny --blocks 1,2   # a quick check
 """
 import json, resource, subprocess, sys, tempfile, threading, time
 from fastcore.script import call_parse
+from bench.common import RESULTS, write_record, changed
 
 def _status():
     d = {}
@@ -24,7 +27,7 @@ def _status():
 
 VARIANTS = dict(default=dict(), fast=dict(objective='fast'), fast_norelease=dict(objective='fast', release_every=0))
 
-def run_child(n_blocks, variant, world):
+def run_child(n_blocks, variant, world, profile='full', block_size=None):
     peaks, stop = {}, threading.Event()
     def poll():
         while not stop.is_set():
@@ -34,7 +37,7 @@ def run_child(n_blocks, variant, world):
     import psutil
     from bench.common import full_world, split
     from tagger_embedding_aligner.train import train_model
-    w = full_world(world, blocks=4)
+    w = full_world(world, blocks=4, profile=profile, block_size=block_size)
     ds, tr, te = split(w, n_blocks)
     t = time.time()
     with tempfile.TemporaryDirectory() as d:
@@ -45,6 +48,19 @@ def run_child(n_blocks, variant, world):
                           peak_anon_mb=peaks['RssAnon'], peak_file_mb=peaks['RssFile'], peak_rss_polled_mb=peaks['VmRSS'],
                           uss_end_mb=psutil.Process().memory_full_info().uss / 2**20)))
 
+def rss_text(peaks:dict, blocks:str, block_rows:int, profile:str)->dict:
+    "The record's `what`, `figure` and `figures` from each variant's children (`ru_maxrss_mb` is the headline)."
+    def row(res):
+        v = [r['ru_maxrss_mb'] for r in res]
+        return ' / '.join(f'{x:.0f}' for x in v), max(v) / min(v)
+    first, *others = peaks
+    (vals, ratio), shape = row(peaks[first]), '' if profile == 'full' else f" ({profile} world)"
+    notes = [f"max/min {ratio:.2f}"] + [f"the exact `fast` objective: {row(peaks[o])[0]}" if o == 'fast' else
+                                        f"variant `{o}`: {row(peaks[o])[0]}" for o in others]
+    what = f"peak RSS training over {blocks.replace(',', ' / ')} blocks of {block_rows / 1000:g}k{shape}"
+    if first != 'default': what += f", variant `{first}`"
+    return dict(what=what, figure=f"**{vals} MB** ({'; '.join(notes)})", figures=dict(blocks=blocks, variants=peaks))
+
 @call_parse
 def main(
     world:str='worlds/full',    # full-shape world folder (generated on first use)
@@ -52,18 +68,27 @@ def main(
     child:int=None,             # (internal) run one child over this many blocks
     variant:str='default',      # (internal) the child's variant
     variants:str='default',     # comma-separated, of: default, fast, fast_norelease
+    profile:str='full',         # world profile (`tiny`: a quick check of the script)
+    block_size:int=None,        # rows per block of a new world (default: the profile's)
+    record:bool=False,          # write the headline figures to `<results>/<script>.json` (the README's table)
+    results:str=str(RESULTS),   # folder of the records
 ):
     "Peak memory of one-epoch `train_model` runs over more and more blocks, each in a fresh process."
-    if child: return run_child(child, variant, world)
+    if child: return run_child(child, variant, world, profile, block_size)
+    peaks = {}
     for variant in variants.split(','):
         res = []
         for k in map(int, blocks.split(',')):
-            cmd = [sys.executable, '-m', 'bench.peak_rss', '--world', world, '--child', str(k), '--variant', variant]
+            cmd = [sys.executable, '-m', 'bench.peak_rss', '--world', world, '--child', str(k), '--variant', variant,
+                   '--profile', profile, *(['--block-size', str(block_size)] if block_size else [])]
             out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
             res.append(json.loads(out.strip().splitlines()[-1]))
         sfx = '' if variant == 'default' else f'_{variant}'
+        peaks[variant] = res
         for key, name in [('ru_maxrss_mb', 'peak_rss_mb'), ('peak_anon_mb', 'peak_anon_mb'), ('peak_file_mb', 'peak_file_mb'), ('uss_end_mb', 'uss_end_mb')]:
             vals = [r[key] for r in res]
             print(f"{name}{sfx}: " + ' '.join(f'{v:.0f}' for v in vals) + f"   (blocks {blocks}; max/min {max(vals) / min(vals):.2f})")
         print(f"train_secs{sfx}: " + ' '.join(f"{r['secs']:.0f}" for r in res))
-
+    if record: write_record('peak_rss', **rss_text(peaks, blocks, res[0]['rows'] // int(blocks.split(',')[0]), profile),
+                            results=results, args=changed(main, world=world, blocks=blocks, variants=variants,
+                                                          profile=profile, block_size=block_size))

@@ -5,11 +5,14 @@ throwaway aligner: the speed does not depend on its quality), writes a `.npy` of
 repeated and scaled), and tags it in chunks to JSON lines. Prints rows/s, tags per row and the growth of the peak RSS
 while tagging (Linux: writing 5 to /proc/self/clear_refs restarts the peak from the current RSS).
 
-    .venv/bin/python bench/tag_throughput.py --world worlds/bench_tag --rows 50000
+    .venv/bin/python -m bench.tag_throughput --world worlds/bench_tag --rows 60000 --record
+    .venv/bin/python -m bench.tag_throughput --world /tmp/tiny_tag --profile tiny --rows 3000   # a quick check
 """
-import argparse, time
+import time
 from pathlib import Path
 import numpy as np
+from fastcore.script import call_parse
+from bench.common import RESULTS, write_record, changed
 from tagger_embedding_aligner.synthetic import make_world
 from tagger_embedding_aligner.dataset import EmbeddingDataset
 from tagger_embedding_aligner.split import dataset_split
@@ -26,40 +29,52 @@ def reset_peak():
     with open('/proc/self/clear_refs', 'w') as f: f.write('5')
     return mb('VmRSS:')
 
-def aligner_export(root:Path)->Path:
+def aligner_export(root:Path, profile:str='full')->Path:
     "A full-shape world and a 1-epoch `num2` export in it (made once)."
-    world = make_world(root / 'hub', profile='full', samples=(2000,), blocks=0)
+    world = make_world(root / 'hub', profile=profile, samples=(2000,), blocks=0)
     if not (root / 'export').exists():
         tr, te = dataset_split(EmbeddingDataset([world.samples_file(2000)]), [0.8, 0.2], seed=0)
         train_model(tr, te, 'SwinV2_v3', 'num2', workdir=root / 'run', max_epochs=1, quiet=True)
         export_to_directory(root / 'run', root / 'export', name='SwinV2_v3_mnum2_bench')
     return world, root / 'export'
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--world', default='worlds/bench_tag')
-    ap.add_argument('--rows', type=int, default=50000)
-    ap.add_argument('--bs', type=int, default=1024)
-    a = ap.parse_args()
-    root = Path(a.world)
-    world, export = aligner_export(root)
+@call_parse
+def main(
+    world:str='worlds/bench_tag',  # folder of the world, the throwaway aligner and the files tagged
+    rows:int=50000,                # rows of the file tagged
+    bs:int=1024,                   # rows a chunk
+    profile:str='full',            # world profile (`tiny`: a quick check of the script)
+    record:bool=False,             # write the headline figures to `<results>/<script>.json` (the README's table)
+    results:str=str(RESULTS),      # folder of the records
+):
+    "Tag a `.npy` of `rows` raw embeddings with `tag_file` (JSON lines): speed, tags a row, growth of the peak RSS."
+    root = Path(world)
+    world, export = aligner_export(root, profile)
     al = load_aligner(export, hub_kwargs=world.hub_kwargs)
     e = EmbeddingDataset([world.samples_file(2000)]).embeddings(np.arange(2000))
-    emb = np.lib.format.open_memmap(root / 'embs.npy', mode='w+', dtype=np.float32, shape=(a.rows, e.shape[1]))
-    for i in range(0, a.rows, 2000): emb[i:i + 2000] = e[:min(2000, a.rows - i)] * np.float32(1 + (i // 2000) % 5)
+    emb = np.lib.format.open_memmap(root / 'embs.npy', mode='w+', dtype=np.float32, shape=(rows, e.shape[1]))
+    for i in range(0, rows, 2000): emb[i:i + 2000] = e[:min(2000, rows - i)] * np.float32(1 + (i // 2000) % 5)
     emb.flush()
     del emb
-    np.save(root / 'warm.npy', e[:3 * a.bs])
-    tag_file(root / 'warm.npy', al, root / 'warm.jsonl', batch_size=a.bs, progress=False, overwrite=True)  # first calls
+    np.save(root / 'warm.npy', e[:3 * bs])
+    tag_file(root / 'warm.npy', al, root / 'warm.jsonl', batch_size=bs, progress=False, overwrite=True)  # first calls
     base, cpu = reset_peak(), time.process_time()
-    rep = tag_file(root / 'embs.npy', al, root / 'tags.jsonl', batch_size=a.bs, progress=False, overwrite=True)
+    rep = tag_file(root / 'embs.npy', al, root / 'tags.jsonl', batch_size=bs, progress=False, overwrite=True)
     growth, cpu = mb('VmHWM:') - base, time.process_time() - cpu
     size = (root / 'embs.npy').stat().st_size / 2**20
     with open(root / 'tags.jsonl') as f: n_tags = sum(line.count('": ') - 3 for line in f)  # minus the 3 category keys
-    print(f"rows: {rep['rows']} (width {al.width}, {len(al.labels)} tags), file {size:.0f} MB, batch {a.bs}")
+    print(f"rows: {rep['rows']} (width {al.width}, {len(al.labels)} tags), file {size:.0f} MB, batch {bs}")
     print(f"tag_s: {rep['seconds']:.1f} wall, {cpu:.1f} CPU, all threads ({rep['rows'] / rep['seconds']:.0f} rows/s; "
           "row check and writing included)")
     print(f"tags_per_row: {n_tags / rep['rows']:.1f} (4 ratings + general and character above 0.35 / 0.85)")
     print(f"peak_rss_growth_mb: {growth:.1f} (RSS before: {base:.0f} MB)")
 
-if __name__ == '__main__': main()
+    if not record: return
+    shape = '' if profile == 'full' else f" ({profile} world: width {al.width}, {len(al.labels)} tags)"
+    write_record('tag_throughput',
+        what=f"`tea-tag` on {rep['rows']:,} rows ({size:.0f} MB `.npy`), chunks of {bs}, JSON lines out{shape}",
+        figure=f"{cpu:.1f} s of CPU time (about {rep['rows'] / cpu:,.0f} rows/s; {rep['seconds']:.0f} s wall), "
+               f"{n_tags / rep['rows']:.1f} tags a row; peak RSS +{growth:.0f} MB",
+        figures=dict(rows=rep['rows'], file_mb=size, cpu_s=cpu, wall_s=rep['seconds'], bs=bs,
+                     tags_per_row=n_tags / rep['rows'], peak_rss_growth_mb=growth),
+        args=changed(main, world=str(root), rows=rows, bs=bs, profile=profile), results=results)

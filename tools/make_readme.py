@@ -11,13 +11,18 @@ streams fenced); images and errors are left out. Quarto options that survive (`#
 `#| output: false`, `#| include: false`) are honoured. Relative image links in markdown cells (`![](images/x.png)`,
 which Quarto resolves from the notebook's folder) are rewritten relative to the repo root (`nbs/images/x.png`), where
 README.md lives; nbdev's own `nbdev-readme` leaves them broken (AnswerDotAI/nbdev#1243).
+
+The Performance table is not typed by hand: its rows are rendered from the benchmarks' records
+(`bench/results/<script>.json`, written by `python -m bench.<script> --record`) into the markdown cell of
+nbs/index.ipynb between `<!-- performance -->` and `<!-- /performance -->`, before the README is made
+(`--check` also fails when that block is out of date).
 """
-import os, re, sys
+import json, os, re, sys
 from pathlib import Path
 
 import yaml
 from fastcore.foundation import working_directory
-from fastcore.nbio import read_nb
+from fastcore.nbio import read_nb, nb2str
 from nbdev.config import get_config
 from nbdev.processors import FilterDefaults
 
@@ -72,13 +77,76 @@ def nb2md(nb_path, root=ROOT):
     prefix = Path(os.path.relpath(Path(nb_path).resolve().parent, Path(root).resolve())).as_posix()
     return '\n\n'.join(s for s in (_cell_md(c, prefix) for c in nb.cells) if s) + '\n'
 
+# The Performance table, from the benchmarks' records
+PERF_ROWS = ('dataset_load', 'throughput', 'time_to_quality', 'peak_rss', 'tag_throughput', 'gpu_throughput')
+RECORD_KEYS = dict(script=str, what=str, figure=str, command=str, figures=dict, date=str, machine=dict, source=str)
+PERF_START, PERF_END = '<!-- performance -->', '<!-- /performance -->'
+
+def read_record(path)->dict:
+    "A benchmark record, checked: each key of `RECORD_KEYS` with its type, one-line cells; ValueError naming the file."
+    path = Path(path)
+    try: rec = json.loads(path.read_text(encoding='utf-8'))
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such record; run `python -m bench.{path.stem} --record`") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: not a JSON record ({e})") from None
+    if not isinstance(rec, dict): raise ValueError(f"{path}: expected a JSON object, got {type(rec).__name__}")
+    for k, t in RECORD_KEYS.items():
+        if k not in rec: raise ValueError(f"{path}: key {k!r} missing; expected keys {sorted(RECORD_KEYS)}")
+        if not isinstance(rec[k], t):
+            raise ValueError(f"{path}: key {k!r} is {type(rec[k]).__name__}; expected {t.__name__}")
+    for k in ('what', 'figure', 'command'):
+        if not rec[k].strip() or '\n' in rec[k] or re.search(r'(?<!\\)\|', rec[k]):
+            raise ValueError(f"{path}: key {k!r} = {rec[k]!r}; expected one non-empty line without an unescaped '|'")
+    if rec['script'] != path.stem:
+        raise ValueError(f"{path}: script {rec['script']!r}; expected {path.stem!r} (the file name)")
+    return rec
+
+def _provenance(rec)->str:
+    "Where a measured record's figures come from (machine, date), shown after its figure; nothing for transcribed ones."
+    if rec['source'].startswith('transcribed'): return ''
+    m = rec['machine']
+    gpu = f", {m['gpu']}" if m.get('gpu') else ''
+    return f" ({m.get('cpu', '?')}, {m.get('cores', '?')} cores{gpu}, torch {m.get('torch', '?')}; {rec['date'][:10]})"
+
+def performance_table(results=ROOT/'bench'/'results')->str:
+    "The Performance table's markdown: one row per record of `PERF_ROWS`, in that order."
+    rows = [read_record(Path(results)/f'{s}.json') for s in PERF_ROWS]
+    return '\n'.join(['| what | figure | command |', '|---|---|---|'] +
+                      [f"| {r['what']} | {r['figure']}{_provenance(r)} | {r['command']} |" for r in rows])
+
+def with_performance(md:str, table:str, where='markdown')->str:
+    "`md` with `table` between the performance markers (which must be there, once)."
+    if md.count(PERF_START) != 1 or md.count(PERF_END) != 1 or md.index(PERF_START) > md.index(PERF_END):
+        raise ValueError(f"{where}: expected one {PERF_START} ... {PERF_END} block")
+    pre, rest = md.split(PERF_START)
+    return pre + f'{PERF_START}\n{table}\n{PERF_END}' + rest.split(PERF_END)[1]
+
+def render_performance(nb_path, results=ROOT/'bench'/'results', write=True)->bool:
+    "Bring the performance block of the notebook at `nb_path` up to date with the records; True if it already was."
+    nb, table = read_nb(nb_path), performance_table(results)
+    cells = [c for c in nb.cells if c.cell_type == 'markdown' and PERF_START in c.source]
+    if len(cells) != 1: raise ValueError(f"{nb_path}: expected one markdown cell with {PERF_START}, found {len(cells)}")
+    new = with_performance(cells[0].source, table, nb_path)
+    if new == cells[0].source: return True
+    if write:
+        cells[0].source = new
+        tmp = Path(nb_path).with_name(Path(nb_path).name + '.tmp')
+        tmp.write_text(nb2str(nb), encoding='utf-8')
+        tmp.replace(nb_path)
+    return False
+
 def main(check=False):
     cfg = get_config(ROOT)
-    md, dest = nb2md(cfg.nbs_path/cfg.readme_nb), cfg.config_path/'README.md'
+    nb_path, dest = cfg.nbs_path/cfg.readme_nb, cfg.config_path/'README.md'
     if check:
-        ok = dest.exists() and dest.read_text(encoding='utf-8') == md
-        print(f'{dest.name} is {"up to date" if ok else "out of date: run .venv/bin/python tools/make_readme.py"}')
+        fresh = render_performance(nb_path, write=False)
+        ok = fresh and dest.exists() and dest.read_text(encoding='utf-8') == nb2md(nb_path)
+        print(f'{dest.name} is {"up to date" if ok else "out of date: run .venv/bin/python tools/make_readme.py"}'
+              + ('' if fresh else f' ({nb_path.name}: the Performance table differs from bench/results)'))
         return 0 if ok else 1
+    if not render_performance(nb_path): print(f'rendered the Performance table of {nb_path.name} from bench/results')
+    md = nb2md(nb_path)
     tmp = dest.with_name(dest.name + '.tmp')
     tmp.write_text(md, encoding='utf-8')
     tmp.replace(dest)
