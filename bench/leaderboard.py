@@ -43,7 +43,7 @@ def main():
     ap.add_argument('--profile', default='tiny', help='world profile (tiny: width 128, 512 tags; small: 256, 2048; full)')
     ap.add_argument('--blocks', type=int, default=2)
     ap.add_argument('--block-size', type=int, default=2500, help="rows per block (0: the profile's)")
-    ap.add_argument('--epochs', type=int, default=8)
+    ap.add_argument('--epochs', type=int, default=None, help='default: train_model\'s (default_epochs)')
     ap.add_argument('--root', default='worlds/leaderboard', help='worlds, one folder per family')
     ap.add_argument('--out', default='runs/leaderboard')
     ap.add_argument('--plot', default=str(ROOT / 'nbs' / 'images' / 'leaderboard_pareto.png'))
@@ -62,7 +62,7 @@ def main():
     (out / 'leaderboard.md').write_text(md + '\n')
     pareto_plot(df, a.plot)
     n_train = int(0.8 * a.blocks * (a.block_size or 0)) or 'the 80% split of'
-    title = (f"Profile `{a.profile}`, {n_train} training rows per family, {a.epochs} epochs, `train_model` defaults; "
+    title = (f"Profile `{a.profile}`, {n_train} training rows per family, {a.epochs or 'default'} epochs (`default_epochs`: 8, more on small data), `train_model` defaults; "
              f"times on this project's shared 2-core CPU (train + evaluation).")
     if a.readme: write_readme(md, title)
     print(md)

@@ -53,7 +53,7 @@ def parse_variant(variant:str)->tuple:
 def run(variant, tr, te, out, epochs, **extra):
     "Train one variant (reused when finished); its row of figures."
     model, kw = parse_variant(variant)
-    kw = dict(dict(max_epochs=epochs), **kw, **extra)
+    kw = dict(dict(max_epochs=epochs) if epochs else {}, **kw, **extra)  # no --epochs: `default_epochs`
     wd = Path(out) / f"{variant.replace(':', '_')}_{len(tr)}"
     t0 = time.perf_counter()
     res = train_model(tr, te, 'SwinV2_v3', model, workdir=str(wd), quiet=True, **kw)
@@ -68,7 +68,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--family', default='features'); ap.add_argument('--profile', default='tiny')
     ap.add_argument('--blocks', type=int, default=2); ap.add_argument('--block-size', type=int, default=2500)
-    ap.add_argument('--variants', default='num2,stdlog'); ap.add_argument('--epochs', type=int, default=8)
+    ap.add_argument('--variants', default='num2,stdlog'); ap.add_argument('--epochs', type=int, default=None)
     ap.add_argument('--rows', default='', help='comma-separated training-row counts (a learning curve); default: all')
     ap.add_argument('--root', default='worlds/leaderboard'); ap.add_argument('--out', default='runs/recipe')
     ap.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')

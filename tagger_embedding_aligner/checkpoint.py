@@ -127,6 +127,7 @@ def resume_state(
     try: data = json.loads(last.read_text())
     except (ValueError, UnicodeDecodeError) as e:
         raise ValueError(f"{last}: damaged checkpoint data, not valid JSON ({e}); {_fresh_hint(last)}") from None
+    if isinstance(data, dict): data = checkpoint_data(last, data)  # the copy inside the weights file wins
     if not isinstance(data, dict) or not isinstance(data.get('epoch'), int) or 'opt_meta' not in data:
         raise ValueError(f"{last}: damaged checkpoint data (no epoch or optimizer state); {_fresh_hint(last)}")
     if data.get('model_options') != options:

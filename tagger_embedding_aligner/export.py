@@ -122,7 +122,7 @@ def staged_dir(
     clean_staging(dst.parent, f'.{dst.name}.staging-')
     tmp = Path(tempfile.mkdtemp(prefix=_staging_prefix(dst), suffix='.tmp', dir=dst.parent))
     try:
-        yield tmp
+        with sigterm_as_exit(): yield tmp  # a polite stop (SIGTERM) removes the staging folder too
         _umask_perms(tmp)
         if dst.exists() or dst.is_symlink():
             old = Path(tempfile.mkdtemp(prefix=_staging_prefix(dst), suffix='.old', dir=dst.parent)); old.rmdir()

@@ -13,7 +13,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['MODEL_JSON', 'KIND_MARKER', 'KINDS', 'current_umask', 'atomic_write', 'write_json', 'check_model_json',
            'write_model_json', 'read_model_json', 'folder_kind', 'mark_folder', 'check_folder_kind', 'clean_staging',
-           'folder_lock', 'file_fingerprint']
+           'folder_lock', 'sigterm_as_exit', 'file_fingerprint']
 
 # %% ../nbs/00a_files.ipynb #b72c866f
 def current_umask()->int:
@@ -162,6 +162,20 @@ def folder_lock(
         os.pwrite(fd, f"pid {os.getpid()} on host {socket.gethostname()}".encode(), 0)
         yield path
     finally: os.close(fd)
+
+# %% ../nbs/00a_files.ipynb #04480c55
+@contextmanager
+def sigterm_as_exit():
+    "Within the block, SIGTERM raises `SystemExit(143)` where it would otherwise end the process with no clean-up."
+    import signal, threading
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    def _exit(signum, frame): raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, _exit)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 # %% ../nbs/00a_files.ipynb #d6ff191b
 def file_fingerprint(

@@ -16,12 +16,12 @@ from .heads import *
 from .files import *
 
 # %% auto #0
-__all__ = ['register_converter', 'list_converters', 'get_converter_class', 'SimpleEmbeddingConverter', 'ScalarConverter',
-           'SimpleNumberBased', 'SimpleNumberBasedN2', 'NumMLP', 'NumBasedMLPConverter', 'Num0Converter',
-           'Num1Converter', 'Num2Converter', 'StdLogNum', 'LowRankLog', 'converter_lr', 'AlignerModel',
-           'converter_option_names', 'check_converter_options', 'get_model', 'save_checkpoint', 'weight_shapes',
-           'check_weight_shapes', 'load_converter_weights', 'open_model_with_data', 'open_model', 'profile_converter',
-           'model_info']
+__all__ = ['CHECKPOINT_META', 'register_converter', 'list_converters', 'get_converter_class', 'SimpleEmbeddingConverter',
+           'ScalarConverter', 'SimpleNumberBased', 'SimpleNumberBasedN2', 'NumMLP', 'NumBasedMLPConverter',
+           'Num0Converter', 'Num1Converter', 'Num2Converter', 'StdLogNum', 'LowRankLog', 'converter_lr', 'AlignerModel',
+           'converter_option_names', 'check_converter_options', 'get_model', 'save_checkpoint', 'checkpoint_data',
+           'weight_shapes', 'check_weight_shapes', 'load_converter_weights', 'open_model_with_data', 'open_model',
+           'profile_converter', 'model_info']
 
 # %% ../nbs/03_model.ipynb #636ce0b4
 _KNOWN_CONVERTERS = {}
@@ -217,6 +217,8 @@ def get_model(
     return AlignerModel(cls(n=n, **options), head, opts)
 
 # %% ../nbs/03_model.ipynb #0544d944
+CHECKPOINT_META = 'tea_checkpoint'  # safetensors metadata key holding the checkpoint's JSON
+
 def save_checkpoint(
     path:str|Path,         # checkpoint stem: writes `<stem>.safetensors` and `<stem>.json`
     model:AlignerModel,    # the model whose converter is saved
@@ -227,8 +229,22 @@ def save_checkpoint(
     path = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     tensors.update({k: v.detach().cpu().contiguous() for k, v in (extra_tensors or {}).items()})
-    atomic_write(path.with_suffix('.safetensors'), lambda t: save_file(tensors, t))
-    write_json(path.with_suffix('.json'), {**data, 'model_options': model.model_options})
+    payload = {**data, 'model_options': model.model_options}
+    meta = {CHECKPOINT_META: json.dumps(payload)}  # the weights' own copy: one file, one atomic rename
+    atomic_write(path.with_suffix('.safetensors'), lambda t: save_file(tensors, t, metadata=meta))
+    write_json(path.with_suffix('.json'), payload)
+
+def checkpoint_data(
+    json_path:str|Path,  # `<stem>.json` of a checkpoint
+    data:dict,           # what the sidecar holds (already parsed)
+)->dict:
+    "The checkpoint's data as its weights file records it (`CHECKPOINT_META`), else `data` from the sidecar."
+    from safetensors import safe_open
+    try:
+        with safe_open(str(Path(json_path).with_suffix('.safetensors')), 'pt') as f: meta = f.metadata() or {}
+        own = json.loads(meta[CHECKPOINT_META])
+    except Exception: return data  # no weights file, or an older one without the copy: the loaders report damage
+    return own if isinstance(own, dict) else data
 
 # %% ../nbs/03_model.ipynb #ab013e90
 def weight_shapes(
@@ -298,7 +314,7 @@ def _load_data(ckpt:Path)->tuple:
         raise ValueError(f"{ckpt}: not valid JSON ({e}); the checkpoint is damaged: delete it (or start fresh with "
                          "overwrite / another workdir)") from None
     if not isinstance(data, dict): raise ValueError(f"{ckpt}: expected a JSON object, got {type(data).__name__}")
-    return data, ckpt.with_suffix('.safetensors')
+    return checkpoint_data(ckpt, data), ckpt.with_suffix('.safetensors')
 
 # %% ../nbs/03_model.ipynb #729bca42
 def open_model_with_data(

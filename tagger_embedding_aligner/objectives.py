@@ -104,8 +104,9 @@ def resolve_objective(
     scalar:bool,     # the converter is a `ScalarConverter`
     verified:bool,   # the targets are the head's own predictions (recomputed)
     noisy:bool,      # training directions are perturbed (`DirectionNoise`)
-)->str:              # `full`, `fast` or `curvature`
-    "`auto`: curvature for scalar converters on verified data without noise, fast for other scalar cases, else full."
+    log_scale:bool=False, # the converter predicts the log of its scale (it has `log_scale`)
+)->str:              # `full`, `fast`, `curvature` or `lognorm`
+    "`auto`: lognorm for log-scale converters without noise, curvature for scalar ones on verified data without noise, fast for other scalar cases, else full."
     if objective not in OBJECTIVES: raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES}")
     if objective in ('fast', 'curvature', 'lognorm') and not scalar:
         raise ValueError(f"objective={objective!r} needs a ScalarConverter; this converter is not one")
@@ -113,6 +114,7 @@ def resolve_objective(
         raise ValueError("objective='curvature' needs verified targets (the dataset uses stored preds); use 'fast'")
     if objective != 'auto': return objective
     if not scalar: return 'full'
+    if log_scale and not noisy: return 'lognorm'
     return 'curvature' if verified and not noisy else 'fast'
 
 # %% ../nbs/04b_objectives.ipynb #5dd18ac1

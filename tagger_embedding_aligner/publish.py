@@ -53,7 +53,10 @@ class LocalRepo(Repo):
     def __init__(self, path:str|Path): self.root = Path(path).expanduser()
     def __repr__(self): return f"LocalRepo({str(self.root)!r})"
     def exists(self)->bool: return self.root.is_dir()
-    def create(self): self.root.mkdir(parents=True, exist_ok=True)
+    def create(self):
+        "Make the folder; a training workdir, an export, or a folder inside one is refused (`check_folder_kind`)."
+        check_folder_kind(self.root, 'repo', what='repository folder')
+        self.root.mkdir(parents=True, exist_ok=True)
     def files(self)->list:
         if not self.exists(): raise FileNotFoundError(f"{self}: no such folder")
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob('*') if p.is_file()
@@ -88,9 +91,10 @@ def commit(self:LocalRepo, files:dict, message:str=''):
     clean_staging(self.root, TMP_PREFIX)
     tmp = Path(tempfile.mkdtemp(prefix=f'{TMP_PREFIX}{os.getpid()}-', dir=self.root))
     try:
-        for p, src in files.items(): _stage(tmp / 'new' / p, src)
-        (tmp / 'old').mkdir()
-        for top in sorted(os.listdir(tmp / 'new')): _swap(tmp / 'new' / top, self.root / top, tmp / 'old' / top)
+        with sigterm_as_exit():  # a polite stop (SIGTERM) removes the staging folder too
+            for p, src in files.items(): _stage(tmp / 'new' / p, src)
+            (tmp / 'old').mkdir()
+            for top in sorted(os.listdir(tmp / 'new')): _swap(tmp / 'new' / top, self.root / top, tmp / 'old' / top)
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/08_publish.ipynb #00840235
