@@ -1,4 +1,4 @@
-"""fastai `DataLoader`s that gather whole batches by indexing, keep rows on the device when they fit, and keep memory flat.
+"""fastai `DataLoader`s that gather whole batches by indexing, keep rows on the device when they fit, keep memory flat, shuffle memory-mapped blocks with locality and shard batches over processes.
 
 Docs: https://deepghs.github.io/tagger_embedding_aligner/loaders.html.md"""
 
@@ -11,6 +11,8 @@ import numpy as np, torch
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback
+from fastcore.basics import store_attr
+from torch.utils.data import Subset
 from .heads import *
 from .dataset import *
 from .split import dataset_split
@@ -21,7 +23,8 @@ from .synthetic import world_settings
 
 # %% auto #0
 __all__ = ['EmbeddingDL', 'ResidentDL', 'fits_on_device', 'aligner_dls', 'malloc_trim', 'ReleasePages', 'mean_norm',
-           'select_datasets', 'check_device', 'cli_run']
+           'block_order', 'BlockShuffleDL', 'swap_train_dl', 'BlockShuffle', 'ShardedDL', 'select_datasets',
+           'check_device', 'cli_run']
 
 # %% ../nbs/02b_loaders.ipynb #e3b0e6c1
 class EmbeddingDL(DataLoader):
@@ -153,6 +156,80 @@ def mean_norm(
     "Mean norm of the training rows (from the dataset's scan, else from up to 20k rows)."
     if base.norms is not None: return float(base.norms[rows].mean())
     return float(np.linalg.norm(base.embeddings(rows[:20000]), axis=1).mean())
+
+# %% ../nbs/02b_loaders.ipynb #5398c0b1
+def block_order(
+    keys:np.ndarray,   # place on disk of each position (global row index); positions are what is returned
+    seed:int=0,        # shuffling seed
+    epoch:int=0,       # epoch number, mixed into the seed
+    chunk:int=4096,    # rows per contiguous chunk
+    window:int=4,      # chunks whose rows are shuffled together
+)->np.ndarray:         # a permutation of `range(len(keys))`
+    "Chunk-then-window shuffle of positions: every position once, reads mostly sequential."
+    if chunk < 1 or window < 1: raise ValueError(f"chunk={chunk}, window={window}; expected positive integers")
+    rng = np.random.default_rng([seed, epoch, 7])
+    pos = np.argsort(np.asarray(keys), kind='stable')
+    chunks = [pos[i:i + chunk] for i in range(0, len(pos), chunk)]
+    chunks = [chunks[i] for i in rng.permutation(len(chunks))]
+    wins = [np.concatenate(chunks[i:i + window]) for i in range(0, len(chunks), window)]
+    return np.concatenate([rng.permutation(w) for w in wins]) if wins else pos
+
+# %% ../nbs/02b_loaders.ipynb #689699f4
+class BlockShuffleDL(EmbeddingDL):
+    "`EmbeddingDL` whose shuffled order is `block_order`: contiguous chunks, shuffled within windows."
+    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, chunk:int=4096, window:int=4, **kwargs):
+        self.chunk, self.window = chunk, window
+        super().__init__(dataset, bs=bs, shuffle=shuffle, seed=seed, **kwargs)
+
+    def get_idxs(self):
+        if not self.shuffle: return list(range(self.n))
+        idxs = block_order(self.rows, self.seed, self.epoch, self.chunk, self.window)
+        self.epoch += 1
+        return idxs.tolist()
+
+# %% ../nbs/02b_loaders.ipynb #5a76dfd7
+def swap_train_dl(
+    learn,   # a fastai `Learner`
+    new_dl,  # the loader to train on
+):           # the train loader it replaced
+    "Put `new_dl` in place of `learn`'s train loader (callbacks that change how rows are drawn)."
+    old = learn.dls.loaders[0]
+    learn.dls.loaders[0] = new_dl
+    return old
+
+class BlockShuffle(Callback):
+    "Train on a `BlockShuffleDL` (pass in `train_model(..., cbs=[BlockShuffle()])`)."
+    order = 11  # after TrainEvalCallback, like fastai's DistributedTrainer
+    def __init__(self, chunk:int=4096, window:int=4): store_attr()
+    def before_fit(self):
+        old = self.learn.dls.train
+        new = BlockShuffleDL(Subset(old.base, old.rows), bs=old.bs, shuffle=True, seed=old.seed, chunk=self.chunk,
+                             window=self.window, with_targets=old.with_targets, row_terms=old.row_terms, device=old.device)
+        self.old = swap_train_dl(self.learn, new)
+    def after_fit(self): self.learn.dls.loaders[0] = self.old
+
+# %% ../nbs/02b_loaders.ipynb #454abb74
+class ShardedDL(BlockShuffleDL):
+    "Rank `rank`'s slice of every global batch of a (block-)shuffled epoch; `bs` is the global batch size."
+    def __init__(self, dataset, bs:int=256, rank:int=0, world_size:int=1, block:bool=False, **kwargs):
+        if world_size < 1 or not 0 <= rank < world_size:
+            raise ValueError(f"rank={rank}, world_size={world_size}; expected 0 <= rank < world_size")
+        if bs % world_size: raise ValueError(f"batch size {bs} is not a multiple of the world size {world_size}")
+        self.rank, self.world_size, self.global_bs, self.block = rank, world_size, bs, block
+        super().__init__(dataset, bs=bs // world_size, **kwargs)
+        self.n_global = self.n
+        self.n = -(-self.n_global // world_size)  # rows per rank (padded)
+
+    def get_idxs(self):
+        g = np.arange(self.n_global)
+        if self.shuffle:
+            g = (block_order(self.rows, self.seed, self.epoch, self.chunk, self.window) if self.block
+                 else np.random.default_rng([self.seed, self.epoch]).permutation(self.n_global))
+            self.epoch += 1
+        g = np.concatenate([g, g[:self.n * self.world_size - len(g)]])
+        mine = [b[self.rank * len(b) // self.world_size:(self.rank + 1) * len(b) // self.world_size]
+                for b in np.split(g, range(self.global_bs, len(g), self.global_bs))]
+        return np.concatenate(mine).tolist()
 
 # %% ../nbs/02b_loaders.ipynb #92b56932
 def _check_selection(test_ratio, seed, world_seed, blocks, block_size):

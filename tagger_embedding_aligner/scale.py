@@ -9,6 +9,7 @@ __all__ = ['DataParallel', 'train_distributed', 'tea_train_ddp']
 
 # %% ../nbs/12_scale.ipynb #56e1779c
 import os, shutil, tempfile
+from pathlib import Path
 
 import numpy as np, torch
 import torch.distributed as dist
@@ -69,9 +70,13 @@ def train_distributed(
     test_dataset,           # the validation split
     workdir:str,            # output folder (written by rank 0)
     block:bool=False,       # block-aware shuffling (`BlockShuffleDL`'s order)
+    resume:bool=True,       # False: start afresh in a workdir that holds a run (`--overwrite`)
     **kwargs,
 )->dict:                    # `train_model`'s result, with `rank` and `world_size`
     "`train_model` on every rank of a torchrun launch, data-parallel; rank 0 writes `workdir`."
+    if resume and (Path(workdir) / 'ckpts' / 'last.json').is_file():  # every rank sees it: all refuse, none hangs
+        raise ValueError(f"workdir {workdir} holds a run, and data-parallel training cannot resume one yet: pass "
+                         "--overwrite (resume=False) to start it afresh, or use another workdir")
     rank, ws, device = _init_process_group()
     wd = workdir if rank == 0 else tempfile.mkdtemp(prefix=f'rank{rank}-')
     try: res = train_model(train_dataset, test_dataset, workdir=wd, device=device, resume=False,
@@ -98,7 +103,7 @@ def tea_train_ddp(
     "Data-parallel training, one process per `torchrun` rank (`--bs`: the global batch); rank 0 prints the test metrics."
     _ddp_device(kwargs.pop('device', 'auto'))
     kwargs.pop('quiet', None)
-    tagger, model = kwargs.get('tagger', DEFAULT_TAGGER), kwargs.get('model', 'num2')
+    tagger, model = kwargs.get('tagger', DEFAULT_TAGGER), kwargs.get('model', 'lowrank')
     kwargs['workdir'] = kwargs.get('workdir') or f'runs/{tagger}_m{model}_ddp'
     opts = {} if dropout is None else dict(dropout_rate=dropout)
     *_, res, _ = cli_run(train_distributed, block=block_shuffle, quiet=True, **kwargs, **opts)
