@@ -253,7 +253,7 @@ def select_datasets(
     test_ratio:float=0.2, # fraction held out
     seed:int=0,           # seed of the split
     embs_only:bool=True,  # Hub files: fetch only the embeddings (training recomputes the targets); False: whole files
-    family:str='features',# synthetic world family (`01_synthetic`), for a new world
+    family:str=None,      # synthetic world family (`01_synthetic`); default: the world's own, or features
 )->tuple:                 # `(dataset, train Subset, test Subset)`
     "The dataset a command trains on, and its train/test split."
     _check_selection(test_ratio, seed, world_seed, blocks, block_size)
@@ -283,12 +283,12 @@ def check_device(device:str|None)->torch.device:
     return dev
 
 # %% ../nbs/02b_loaders.ipynb #bf421934
-def _world_args(world, profile, world_seed, tagger)->tuple:
-    "`(profile, seed)` of the world a training command trains on: its own when it exists, else the defaults."
-    s = world_settings(world, profile, world_seed, tagger=tagger)
+def _world_args(world, profile, world_seed, tagger, family=None)->tuple:
+    "`(profile, seed, family)` of the world a training command trains on: its own when it exists, else the defaults."
+    s = world_settings(world, profile, world_seed, tagger=tagger, family=family)
     if s['layout'] != 'hf':
         raise ValueError(f"{world} is a {s['layout']!r} world; training reads 'hf' worlds (tea-world's default layout)")
-    return s['profile'], s['seed']
+    return s['profile'], s['seed'], s['family']
 
 # %% ../nbs/02b_loaders.ipynb #aa647118
 def cli_run(
@@ -299,7 +299,7 @@ def cli_run(
     bs:int=256, lr:float|None=None, epochs:int|None=None, wd:float=1e-3, test_ratio:float=0.2, seed:int=0, # as in `tea-train`
     noise_cos:float=None, noise_p:float=0.5, # `noise=(noise_cos, 1, noise_p)` when `noise_cos` is given
     full_files:bool=False,   # Hub data: download whole files instead of the embeddings only
-    family:str='features',   # synthetic world family (a new world)
+    family:str=None,         # synthetic world family (default: the world's own, or features for a new world)
     overwrite:bool=False,    # start afresh in a workdir that holds a run (`resume=False`)
     **kwargs,                # more `train_model` arguments (`pick_by`, `device`, `objective`, `quiet`, ...)
 )->tuple:                    # `(dataset, train split, test split, train_fn's result, seconds of data setup)`
@@ -309,7 +309,7 @@ def cli_run(
     if overwrite: kwargs['resume'] = False
     check_device(kwargs.get('device'))
     _check_selection(test_ratio, seed, world_seed, blocks, block_size)  # flags first, then the world they refer to
-    if world: profile, world_seed = _world_args(world, profile, world_seed, tagger)
+    if world: profile, world_seed, family = _world_args(world, profile, world_seed, tagger, family)
     ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
                                  test_ratio, seed, embs_only=not full_files, family=family)
     setup = time.time() - t0

@@ -22,8 +22,8 @@ from .cli import command, Required, OneOf
 
 # %% auto #0
 __all__ = ['LIMIT_KEY', 'PROFILES', 'FAMILIES', 'DEFAULT_PROFILE', 'WorldProfile', 'get_profile', 'family_params',
-           'SyntheticTagger', 'write_npz', 'World', 'world_meta', 'make_world', 'serve_world', 'world_stats',
-           'norm_predictability', 'plot_world', 'world_settings', 'tea_world']
+           'SyntheticTagger', 'write_npz', 'World', 'world_meta', 'check_world_agrees', 'make_world', 'serve_world',
+           'world_stats', 'norm_predictability', 'plot_world', 'world_settings', 'tea_world']
 
 # %% ../nbs/01_synthetic.ipynb #57db20fb
 @dataclass(frozen=True)
@@ -377,6 +377,19 @@ def world_meta(
         return dict(meta, layout=lay)
     return None
 
+def check_world_agrees(
+    root,                       # the world folder (for the message)
+    meta:dict,                  # its `world_meta`
+    **asked,                    # settings asked for (`profile`, `seed`, `family`, `layout`); None: not asked
+)->dict:                        # the world's own value of each asked-for setting
+    "The settings an existing world was made with; one error listing every asked-for setting it contradicts."
+    own = dict(meta, family=meta.get('family', 'features'))  # worlds made before families were features worlds
+    norm = {k: get_profile(v).name if k == 'profile' and v is not None else v for k, v in asked.items()}
+    bad = [f"--{k} {v} (it has {own[k]})" for k, v in norm.items() if v is not None and v != own.get(k)]
+    if bad: raise ValueError(f"{root} holds a {own['profile']} world of seed {own['seed']} (family {own['family']}); "
+                             f"asked for {', '.join(bad)}: omit them to use this world, or choose another folder")
+    return {k: own.get(k) for k in asked}
+
 def make_world(
     root:str|Path,              # destination folder (an HF cache when `layout='hf'`)
     profile:str|None=None,      # `tiny` (tests), `small`, `full` (SwinV2_v3 shape); default: an existing world's, else tiny
@@ -386,7 +399,7 @@ def make_world(
     block_size:int|None=None,   # rows per block; default: the profile's
     tagger:str=DEFAULT_TAGGER,  # tagger name the files are filed under
     layout:str='hf',            # `hf` (Hugging Face cache, downloaded from a local Hub), `hub` (repo folders) or `flat`
-    family:str='features',      # world family (`FAMILIES`): `features`, `latent` or `anisotropic`
+    family:str|None=None,       # world family (`FAMILIES`); default: an existing world's, else `features`
 )->World:
     "Generate a synthetic tagger world on disk; files already present are kept (generation is deterministic)."
     if layout not in ('hf', 'hub', 'flat'): raise ValueError(f"layout={layout!r}; expected 'hf', 'hub' or 'flat'")
@@ -397,16 +410,12 @@ def make_world(
     if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
         raise ValueError(f"seed={seed!r}; expected an integer >= 0")
     get_tagger(tagger)
-    family_params(family)
+    if family is not None: family_params(family)
     root = Path(root)
     if (meta := world_meta(root, tagger, layout)) is not None:
-        asked = dict(profile=None if profile is None else get_profile(profile).name, seed=seed)
-        asked = {k: v for k, v in asked.items() if v is not None}
-        diff = {k: (v, meta[k]) for k, v in asked.items() if v != meta[k]}
-        if diff: raise ValueError(f"{root} holds a {meta['profile']} world of seed {meta['seed']}; asked for "
-                                  + ', '.join(f"{k}={a!r}" for k, (a, _) in diff.items())
-                                  + ": omit them to use this world, or choose another folder")
-        profile, seed = meta['profile'], meta['seed']
+        profile, seed, family = (check_world_agrees(root, meta, profile=profile, seed=seed, family=family)[k]
+                                 for k in ('profile', 'seed', 'family'))
+    family = family or 'features'
     p = get_profile(profile or 'tiny')
     seed = 0 if seed is None else int(seed)
     root.mkdir(parents=True, exist_ok=True)
@@ -485,15 +494,14 @@ def world_settings(
     seed:int|None=None,         # asked-for world seed (None: the world's, or 0)
     layout:str|None=None,       # asked-for layout (None: the world's, or `hf`)
     tagger:str=DEFAULT_TAGGER,  # the tagger its files are filed under
-)->dict:                        # `profile`, `seed`, `layout` to pass to `make_world`
+    family:str|None=None,       # asked-for family (None: the world's, or `features`)
+)->dict:                        # `profile`, `seed`, `layout`, `family` to pass to `make_world`
     "The settings of world `root`: those it was made with when it exists (asked-for ones must agree), else defaults."
-    meta, asked = world_meta(root, tagger), dict(profile=profile, seed=seed, layout=layout)
+    meta = world_meta(root, tagger)
     if meta is None:
-        return dict(profile=get_profile(profile or DEFAULT_PROFILE).name, seed=seed or 0, layout=layout or 'hf')
-    bad = [f"--{k} {v} (it has {meta[k]})" for k, v in asked.items() if v is not None and v != meta[k]]
-    if bad: raise ValueError(f"{root} holds a world made with other settings: {', '.join(bad)}; "
-                             "omit them to use this world, or pass another --world for a new one")
-    return {k: meta[k] for k in asked}
+        return dict(profile=get_profile(profile or DEFAULT_PROFILE).name, seed=seed or 0, layout=layout or 'hf',
+                    family=family or 'features')
+    return check_world_agrees(root, meta, profile=profile, seed=seed, layout=layout, family=family)
 
 # %% ../nbs/01_synthetic.ipynb #5963f725
 @command(names={'world': '--dest', 'world_seed': '--seed'})
@@ -504,15 +512,15 @@ def tea_world(
     blocks:int=2,                            # number of training blocks
     block_size:int=None,                     # rows per block (default: the profile's)
     layout:OneOf(('hf', 'hub', 'flat'))=None, # `hf` cache (default), `hub` or `flat` folders; a world keeps its own
-    family:OneOf(FAMILIES)='features',       # a new world's family (`features`, `latent`, `anisotropic`)
+    family:OneOf(FAMILIES)=None,             # a new world's family (default: features); an existing world keeps its own
 ):
     "Generate a synthetic tagger world (or complete an existing one) and print its statistics."
-    try: s = world_settings(world, profile, world_seed, layout)
+    try: s = world_settings(world, profile, world_seed, layout, family=family)
     except ValueError as e: raise CliError(f"tea-world: {e}")
     w = make_world(world, profile=s['profile'], seed=s['seed'], blocks=blocks, block_size=block_size,
-                   layout=s['layout'], family=family)
+                   layout=s['layout'], family=s['family'])
     hw, hb = load_head_arrays(w.head_path)
     with np.load(w.samples_file(2000), allow_pickle=False) as f: stats = world_stats(f['embs'], f['preds'], hw, hb)
-    print(f"world: {w.root} ({s['layout']}, profile {s['profile']}, family {family}, seed {s['seed']}, {blocks} blocks)")
+    print(f"world: {w.root} ({s['layout']}, profile {s['profile']}, family {s['family']}, seed {s['seed']}, {blocks} blocks)")
     for k, v in stats.items(): print(f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}")
     return w

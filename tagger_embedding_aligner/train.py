@@ -204,7 +204,7 @@ def tea_train(
     world:str=None,          # synthetic world folder (generated if missing); omit to use the Hub dataset
     profile:OneOf(PROFILES)=None, # a new world's profile (default: full, the SwinV2_v3 shape); a world keeps its own
     world_seed:int=None,     # a new world's seed (default: 0); a world keeps its own
-    family:OneOf(FAMILIES)='features', # a new world's family: features, latent, anisotropic
+    family:OneOf(FAMILIES)=None, # a new world's family (default: features); a world keeps its own
     tagger:OneOf(TAGGERS)=DEFAULT_TAGGER, # tagger name
     model:OneOf(list_converters())='lowrank', # converter name
     samples:int=None,        # use samples_<N>.npz (200, 2000, 20000) instead of blocks
