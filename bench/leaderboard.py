@@ -39,7 +39,7 @@ def write_readme(table_md:str, title:str):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--families', default=','.join(FAMILIES))
-    ap.add_argument('--models', default=','.join(SEED_MODELS + ['stdlog']))
+    ap.add_argument('--models', default=','.join(SEED_MODELS + ['stdlog', 'lowrank']))
     ap.add_argument('--profile', default='tiny', help='world profile (tiny: width 128, 512 tags; small: 256, 2048; full)')
     ap.add_argument('--blocks', type=int, default=2)
     ap.add_argument('--block-size', type=int, default=2500, help="rows per block (0: the profile's)")
