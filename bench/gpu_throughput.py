@@ -1,5 +1,6 @@
-"""Issue 7: GPU training throughput of a converter (default `lowrank`) through `train_model` as a GPU user runs it: recomputed targets, the
-training rows resident on the device (`ResidentDL`), bf16 autocast (`precision='auto'`; losses and metrics in float32).
+"""Issue 7: GPU training throughput of a converter (default `lowrank`) through `train_model` as a GPU user runs it:
+recomputed targets, the training rows resident on the device (`ResidentDL`), bf16 autocast (`precision='auto'`;
+losses and metrics in float32).
 
 Two objectives: the default `curvature` (its terms computed once, in float32, on the device; then steps that never
 touch the head) and the exact `fast` one (`u @ W` every step). `gpu_samples_per_s` is the curvature run's training

@@ -62,7 +62,9 @@ def main():
     (out / 'leaderboard.md').write_text(md + '\n')
     pareto_plot(df, a.plot)
     n_train = int(0.8 * a.blocks * (a.block_size or 0)) or 'the 80% split of'
-    title = (f"Profile `{a.profile}`, {n_train} training rows per family, {a.epochs or 'default'} epochs (`default_epochs`: 8, more on small data), `train_model` defaults; "
+    epochs = a.epochs or 'default'
+    title = (f"Profile `{a.profile}`, {n_train} training rows per family, {epochs} epochs (`default_epochs`: 8, more on "
+             "small data), `train_model` defaults; "
              f"times on this project's shared 2-core CPU (train + evaluation).")
     if a.readme: write_readme(md, title)
     print(md)

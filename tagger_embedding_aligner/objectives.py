@@ -59,7 +59,7 @@ def lognorm_loss(scale, norm, log_domain:bool=False):
     return ((s if log_domain else torch.log(s.clamp_min(1e-6))) - torch.log(norm)).square().mean()
 
 class AlignLoss:
-    "BCE of the head's logits against target probabilities (float32 under mixed precision); for a scale, `curvature_loss` (batches `(norm, k, r, h)`) or `lognorm_loss` (`(norm,)`)."
+    "Head BCE for `(logits, embedding)` outputs (float32); a scale: `curvature_loss` or, given `(norm,)`, `lognorm_loss`."
     def __init__(self, log_domain:bool=False): self.log_domain = log_domain  # the scale comes as its log
     def __call__(self, out, *yb):
         if isinstance(out, tuple): return F.binary_cross_entropy_with_logits(out[0].float(), yb[0].float())
@@ -72,7 +72,7 @@ align_loss = AlignLoss()
 OBJECTIVES = ('auto', 'full', 'fast', 'curvature', 'lognorm')
 
 class AlignCallback(Callback):
-    "Recompute targets on the device, feed `u @ W` (fast) or ask for the scale only (curvature), and seed each epoch."
+    "Recompute targets on the device, feed `u @ W` (fast) or ask for the scale only (curvature, lognorm); seed each epoch."
     order = -5
     def __init__(self,
                  objective:str|bool='fast', # `full`, `fast` or `curvature` (True/False: fast/full)
@@ -106,7 +106,7 @@ def resolve_objective(
     noisy:bool,      # training directions are perturbed (`DirectionNoise`)
     log_scale:bool=False, # the converter predicts the log of its scale (it has `log_scale`)
 )->str:              # `full`, `fast`, `curvature` or `lognorm`
-    "`auto`: lognorm for log-scale converters without noise, curvature for scalar ones on verified data without noise, fast for other scalar cases, else full."
+    "`auto`: lognorm (log-scale converters) or curvature (verified data) without noise, fast for other scalar cases, else full."
     if objective not in OBJECTIVES: raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES}")
     if objective in ('fast', 'curvature', 'lognorm') and not scalar:
         raise ValueError(f"objective={objective!r} needs a ScalarConverter; this converter is not one")

@@ -1,0 +1,62 @@
+"""Issue 14: time to quality against the limit. The main job's split (2 full-shape blocks, 80/20, seed 0) is trained
+with the `train_model` defaults of --model (default `lowrank`); after each epoch a callback records the wall time since
+the call and the validation pred_mse. The limit's pred_mse on the same validation rows comes from the run's final
+evaluation (`references['limit']`). The figure: seconds until the validation pred_mse is at most --factor times the
+limit's (set-up and every validation included), and the run's final gap to the limit.
+
+    .venv/bin/python -m bench.time_to_limit --record
+    .venv/bin/python -m bench.time_to_limit --world /tmp/tiny --profile tiny --block-size 2500  # a quick check
+"""
+import tempfile, time
+from fastcore.script import call_parse
+from fastai.callback.core import Callback
+from bench.common import full_world, valid_metrics, RESULTS, write_record, changed
+from tagger_embedding_aligner.dataset import EmbeddingDataset
+from tagger_embedding_aligner.split import dataset_split
+from tagger_embedding_aligner.train import train_model
+
+class EpochCurve(Callback):
+    "(seconds since `t0`, validation pred_mse) at the end of every epoch."
+    order = 90  # after the Recorder
+    def __init__(self, t0): self.t0, self.points = t0, []
+    def after_epoch(self): self.points.append((time.perf_counter() - self.t0, valid_metrics(self.recorder)['pred_mse']))
+
+def first_within(points, bar)->tuple|None:
+    "The first `(seconds, pred_mse)` of `points` with pred_mse <= `bar`, or None."
+    return next(((t, m) for t, m in points if m <= bar), None)
+
+@call_parse
+def main(
+    world:str='worlds/full',    # full-shape world folder (generated on first use)
+    model:str='lowrank',        # converter, trained with its `train_model` defaults
+    factor:float=2.,            # the bar: this many times the limit's pred_mse
+    profile:str='full',         # world profile (`tiny`: a quick check of the script)
+    block_size:int=None,        # rows per block of a new world (default: the profile's)
+    record:bool=False,          # write the headline figures to `<results>/<script>.json` (the README's table)
+    results:str=str(RESULTS),   # folder of the records
+):
+    "Wall time of `train_model` (defaults) to reach `factor` times the limit's validation pred_mse."
+    w = full_world(world, blocks=2, profile=profile, block_size=block_size)
+    ds = EmbeddingDataset(w.block_files())
+    tr, te = dataset_split(ds, [0.8, 0.2], seed=0)
+    t0 = time.perf_counter()
+    curve = EpochCurve(t0)
+    with tempfile.TemporaryDirectory() as d:
+        res = train_model(tr, te, 'SwinV2_v3', model, workdir=d, quiet=True, cbs=[curve])
+    total, limit = time.perf_counter() - t0, res['references']['limit']['pred_mse']
+    hit, gap = first_within(curve.points, factor * limit), res['gap_to_limit']
+    for i, (t, m) in enumerate(curve.points): print(f"epoch_{i}: {t:.1f}s cumulative, valid pred_mse {m:.4g} (x{m / limit:.2f})")
+    print(f"limit_pred_mse: {limit:.4g}")
+    print(f"time_to_{factor:g}x_limit_s: {hit[0]:.1f}" if hit else f"time_to_{factor:g}x_limit_s: not reached")
+    print(f"final: pred_mse x{gap['pred_mse_ratio']:.2f}, tag_f1 {-gap['tag_f1_diff']:+.4f}; {total:.1f}s in all")
+    if not record: return
+    reached = (f"**{hit[0]:.0f} s** (epoch {curve.points.index(hit) + 1} of {len(curve.points)})" if hit
+               else f"not reached in {len(curve.points)} epochs")
+    figure = (f"{reached}, set-up and validations included; the run ends at x{gap['pred_mse_ratio']:.2f} the limit's "
+              f"pred MSE and {gap['tag_f1_diff']:.4f} below its tag F1 after {total:.0f} s")
+    what = (f"time to {factor:g}x the limit's pred MSE, `{model}` with the `train_model` defaults "
+            f"({len(tr):,} train / {len(te):,} validation rows)")
+    figures = dict(limit_pred_mse=limit, seconds_to_bar=hit[0] if hit else None, total_s=total,
+                   epochs=[dict(seconds=t, pred_mse=m) for t, m in curve.points], **gap)
+    write_record('time_to_limit', what=what, figure=figure, figures=figures, results=results,
+                 args=changed(main, world=world, model=model, factor=factor, profile=profile, block_size=block_size))
