@@ -22,9 +22,9 @@ from .files import check_folder_kind
 from .synthetic import world_settings
 
 # %% auto #0
-__all__ = ['EmbeddingDL', 'ResidentDL', 'fits_on_device', 'aligner_dls', 'malloc_trim', 'ReleasePages', 'mean_norm',
-           'block_order', 'BlockShuffleDL', 'swap_train_dl', 'BlockShuffle', 'ShardedDL', 'select_datasets',
-           'check_device', 'cli_run']
+__all__ = ['EmbeddingDL', 'ResidentDL', 'fits_on_device', 'aligner_dls', 'default_epochs', 'malloc_trim', 'ReleasePages',
+           'mean_norm', 'block_order', 'BlockShuffleDL', 'swap_train_dl', 'BlockShuffle', 'ShardedDL',
+           'select_datasets', 'check_device', 'cli_run']
 
 # %% ../nbs/02b_loaders.ipynb #e3b0e6c1
 class EmbeddingDL(DataLoader):
@@ -129,6 +129,18 @@ def aligner_dls(
                                                       num_workers=num_workers, device=device, **pin)
     valid = EmbeddingDL(test_dataset, bs=max(bs, 512), num_workers=num_workers, device=device)
     return DataLoaders(train, valid, device=device)
+
+# %% ../nbs/02b_loaders.ipynb #385f7388
+def default_epochs(
+    n_rows:int,          # training rows
+    batch_size:int,      # batch size
+    epochs:int=8,        # the default where the data are large enough
+    min_steps:int=1000,  # optimizer steps a run should make at least
+    max_epochs:int=100,  # but no more epochs than this
+)->int:
+    "Epochs of a default run: `epochs`, or more so that the run makes `min_steps` steps (at most `max_epochs`)."
+    steps = max(1, n_rows // max(1, batch_size))
+    return int(min(max_epochs, max(epochs, math.ceil(min_steps / steps))))
 
 # %% ../nbs/02b_loaders.ipynb #985aef63
 def malloc_trim()->bool:

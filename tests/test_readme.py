@@ -81,7 +81,7 @@ def test_performance_table_from_records(tmp_path):
     assert lines[:2] == ['| what | figure | command |', '|---|---|---|']
     assert len(lines) == 2 + len(make_readme.PERF_ROWS)
     assert lines[2] == '| dataset_load what | **12** x | `bench/dataset_load.py` |'
-    assert lines[5] == ('| peak_rss what | **8** x (CPU Z, 16 cores, H100, torch 2.9; 2026-01-02) '
+    assert lines[2 + make_readme.PERF_ROWS.index('peak_rss')] == ('| peak_rss what | **8** x (CPU Z, 16 cores, H100, torch 2.9; 2026-01-02) '
                         '| `bench/peak_rss.py` |')
     fn = _nb(tmp_path/'index.ipynb', 'before\n\n<!-- performance -->\nold\n<!-- /performance -->\n\nafter')
     assert make_readme.render_performance(fn, d) is False                  # was stale: rewritten
