@@ -413,8 +413,8 @@ def make_world(
     if family is not None: family_params(family)
     root = Path(root)
     if (meta := world_meta(root, tagger, layout)) is not None:
-        profile, seed, family = (check_world_agrees(root, meta, profile=profile, seed=seed, family=family)[k]
-                                 for k in ('profile', 'seed', 'family'))
+        own = check_world_agrees(root, meta, profile=profile, seed=seed, family=family)
+        profile, seed, family = own['profile'], own['seed'], own['family']
     family = family or 'features'
     p = get_profile(profile or 'tiny')
     seed = 0 if seed is None else int(seed)
