@@ -20,8 +20,8 @@ from .files import *
 from .loaders import mean_norm
 
 # %% auto #0
-__all__ = ['labels_categories', 'evaluate_aligner', 'data_device', 'evaluate_with_references', 'gap_to_limit', 'plot_history',
-           'plot_norms', 'format_table', 'EpochLines', 'finish_run']
+__all__ = ['labels_categories', 'evaluate_aligner', 'evaluate_with_references', 'gap_to_limit', 'plot_history', 'plot_norms',
+           'format_table', 'EpochLines', 'finish_run']
 
 # %% ../nbs/04a_evaluation.ipynb #a6744fb9
 def labels_categories(
@@ -46,10 +46,6 @@ def evaluate_aligner(model:AlignerModel, dl, categories)->dict:
         st.update(model.suffix.logits(emb), emb, target, u, n)
     return st.compute()
 
-def data_device(dl)->torch.device:
-    "The device of a loader's batches (a `ResidentDL` on a GPU keeps its rows there)."
-    return next(iter(dl))[0].device
-
 def _batches(dl): return [(b[0], b[1] if len(b) == 3 else None, b[-1]) for b in dl]
 
 def _row_scales(values)->callable:
@@ -65,7 +61,7 @@ def evaluate_with_references(model:AlignerModel, dl, categories, mean_norm:float
     "A table: the aligner and the identity / constant / oracle references, one row each, and `limit` on synthetic data."
     model.eval()
     batches = _batches(dl)
-    model.to(data_device(dl))  # evaluate where the data are: a GPU run's resident rows stay on the GPU
+    model.to(batches[0][0].device)  # evaluate where the data are: a GPU run's resident rows stay on the GPU
     rows = reference_metrics(batches, model.suffix, categories, mean_norm)
     lim = limit_norms_for(dl.base, dl.rows) if hasattr(dl, 'base') else None
     if lim is not None: rows['limit'] = scaled_stats(batches, model.suffix, _row_scales(lim), categories)

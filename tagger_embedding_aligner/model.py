@@ -114,12 +114,15 @@ class StdLogNum(ScalarConverter):
     "`stdlog`: input standardized with frozen training statistics, MLP `layers` (default [0.5n, 0.35n]) to the log-scale."
     def __init__(self, n:int=1024, layers:list|None=None, dropout_rate:float=0., **kwargs):
         super().__init__()
-        self.register_buffer('in_mean', torch.zeros(n))
-        self.register_buffer('in_std', torch.ones(n))
+        self._standardizer(n)
         self.mlp = NumMLP(n=n, layers=[0.5, 0.35] if layers is None else layers, dropout_rate=dropout_rate)
     def log_scale(self, x): return self.mlp((x - self.in_mean) / self.in_std)
     def scale(self, x): return torch.exp(self.log_scale(x))
     def out_layer(self)->nn.Linear: return self.mlp._layers[-1]
+    def _standardizer(self, n:int):
+        "Buffers of the frozen input standardization (set by `init_scale`, saved with the weights)."
+        self.register_buffer('in_mean', torch.zeros(n))
+        self.register_buffer('in_std', torch.ones(n))
 
     @torch.no_grad()
     def init_scale(self, units:torch.Tensor, mean_norm:float)->bool:
@@ -142,8 +145,7 @@ class LowRankLog(StdLogNum):
         nn.Module.__init__(self)
         for k, v in dict(rank=rank, hidden=hidden, depth=depth).items():
             if not isinstance(v, int) or v < 1: raise ValueError(f"lowrank: {k}={v!r}; expected a positive integer")
-        self.register_buffer('in_mean', torch.zeros(n))
-        self.register_buffer('in_std', torch.ones(n))
+        self._standardizer(n)
         sizes = [rank] + [hidden] * depth
         body = [m for a, b in zip(sizes[:-1], sizes[1:]) for m in (nn.Linear(a, b), nn.SiLU())]
         self.mlp = nn.Sequential(nn.Linear(n, rank, bias=False), *body, nn.Linear(sizes[-1], 1))

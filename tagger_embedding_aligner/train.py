@@ -139,10 +139,10 @@ def train_model(
 )->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`
     "Train an aligner with fastai and write checkpoints, logs, metrics and plots to `workdir`."
     if learning_rate is None: learning_rate = converter_lr(model_name)
-    if max_epochs is None: max_epochs = default_epochs(len(subset_indices(train_dataset)[1]), batch_size)
+    base, train_rows = subset_indices(train_dataset)
+    if max_epochs is None: max_epochs = default_epochs(len(train_rows), batch_size)
     _check_args(pick_by, objective, batch_size, max_epochs, release_every, precision, learning_rate, weight_decay, seed)
     check_folder_kind(workdir, 'workdir', what='workdir')
-    base, train_rows = subset_indices(train_dataset)
     device = check_device(device)
     cats, bf16 = labels_categories(base, labels), _use_bf16(precision, device)
     dls = aligner_dls(train_dataset, test_dataset, batch_size, seed, device, num_workers, resident)
