@@ -174,8 +174,9 @@ def fit_planes(
     a = (vec[:, :k] / sd[:, None]).T                      # constraints in the embeddings' coordinates
     a /= np.linalg.norm(a, axis=1, keepdims=True)
     b = a @ st.mean
-    res_var = np.einsum('kc,cd,kd->k', a, cov, a)         # each constraint's residual variance
-    w = res_var.min() / np.maximum(res_var, 1e-300)
+    res_var = np.einsum('kc,cd,kd->k', a, cov, a)         # each constraint's residual variance,
+    floor = max((2.**-24 * st.norm_hi)**2, 1e-300)       # at least float32 rounding's (a constant coordinate has 0)
+    w = floor / np.maximum(res_var, floor)
     offset = float(np.linalg.norm(b * np.sqrt(w)) / np.sqrt(w.sum()) / np.mean([st.norm_lo, st.norm_hi]))
     return PlaneFit(a, b, w, lam[:k], float(lam[k]) if k < len(lam) else math.inf, bool(lam[0] < tol), offset)
 
