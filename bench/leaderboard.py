@@ -1,5 +1,5 @@
 """Issue 14: the converter leaderboard (`nbs/15_leaderboard.ipynb`). Trains every listed converter on the same split of
-each world family (`01_synthetic`: features, latent, anisotropic) with the `train_model` defaults and reports, on the
+each world family (`01a_families`: every registered family unless --families says) with the `train_model` defaults and reports, on the
 held-out rows: pred_mse, tag F1 and emb-norm error, the gap to the family's limit (pred_mse ratio, F1 difference),
 parameters and FLOPs (`profile_converter`), the train + evaluation time on this machine, and tag F1 when the input
 direction is perturbed to cosine 0.95 (10_robustness). Finished runs in --out are reused with their recorded time.
@@ -16,7 +16,7 @@ import argparse, json, subprocess, sys
 from pathlib import Path
 import pandas as pd
 import matplotlib; matplotlib.use('agg')
-from tagger_embedding_aligner.synthetic import FAMILIES
+from tagger_embedding_aligner.families import list_families
 from tagger_embedding_aligner.leaderboard import SEED_MODELS, family_board, leaderboard_markdown, pareto_plot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,7 @@ def write_readme(table_md:str, title:str):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--families', default=','.join(FAMILIES))
+    ap.add_argument('--families', default=",".join(list_families()))
     ap.add_argument('--models', default=','.join(SEED_MODELS + ['stdlog', 'lowrank']))
     ap.add_argument('--profile', default='tiny', help='world profile (tiny: width 128, 512 tags; small: 256, 2048; full)')
     ap.add_argument('--blocks', type=int, default=2)

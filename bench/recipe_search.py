@@ -16,6 +16,7 @@ import numpy as np, pandas as pd
 from torch.utils.data import Subset
 from tagger_embedding_aligner.train import train_model
 from tagger_embedding_aligner.leaderboard import family_split
+from tagger_embedding_aligner.families import DEFAULT_FAMILY, list_families
 
 VARIANTS = {
     'num2': ('num2', {}),
@@ -66,7 +67,8 @@ def run(variant, tr, te, out, epochs, **extra):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--family', default='features'); ap.add_argument('--profile', default='tiny')
+    ap.add_argument('--family', default=DEFAULT_FAMILY, choices=list_families())
+    ap.add_argument('--profile', default='tiny')
     ap.add_argument('--blocks', type=int, default=2); ap.add_argument('--block-size', type=int, default=2500)
     ap.add_argument('--variants', default='num2,stdlog'); ap.add_argument('--epochs', type=int, default=None)
     ap.add_argument('--rows', default='', help='comma-separated training-row counts (a learning curve); default: all')

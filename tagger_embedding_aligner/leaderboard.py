@@ -9,7 +9,8 @@ from __future__ import annotations
 import json, time
 from pathlib import Path
 import numpy as np, pandas as pd
-from .synthetic import make_world, FAMILIES
+from .synthetic import make_world
+from .families import list_families
 from .dataset import EmbeddingDataset, subset_indices
 from .split import dataset_split
 from .model import open_model, profile_converter
@@ -25,7 +26,7 @@ SEED_MODELS = ['simple', 'simple_num', 'simple_num_n2', 'num', 'num0', 'num1', '
 
 def family_split(
     root,                   # folder of the worlds, one sub-folder per family
-    family:str,             # a key of `FAMILIES`
+    family:str,             # a registered world family (`list_families()`)
     profile:str='small',    # world profile
     blocks:int=2,           # training blocks
     block_size:int|None=None, # rows per block (default: the profile's)

@@ -14,7 +14,8 @@ from .heads import *
 from .dataset import *
 from .cli import command, OneOf
 from .hub import TAGGERS
-from .synthetic import PROFILES, FAMILIES
+from .synthetic import PROFILES
+from .families import list_families
 
 # %% auto #0
 __all__ = ['ProbeStats', 'stream_rows', 'holdout_mask', 'PlaneFit', 'fit_planes', 'plane_norm', 'QuadricFit', 'fit_quadric',
@@ -380,7 +381,7 @@ def tea_probe(
     world:str=None,          # synthetic world folder (generated if missing); omit to use the Hub dataset
     profile:OneOf(PROFILES)=None, # a new world's profile (default: full); a world keeps its own
     world_seed:int=None,     # a new world's seed (default: 0); a world keeps its own
-    family:OneOf(FAMILIES)=None, # a new world's family (default: features); a world keeps its own
+    family:OneOf(list_families())=None, # a new world's family (default: features); a world keeps its own
     tagger:OneOf(TAGGERS)=DEFAULT_TAGGER, # tagger name
     samples:int=None,        # use samples_<N>.npz (200, 2000, 20000) instead of blocks
     blocks:int=2,            # number of blocks

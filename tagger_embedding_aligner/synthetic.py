@@ -7,6 +7,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/synthetic.html.md"""
 # %% ../nbs/01_synthetic.ipynb #31f2df2e
 from __future__ import annotations
 import hashlib, json, os, shutil, tempfile, zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, asdict, replace as _replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from huggingface_hub import hf_hub_download, try_to_load_from_cache, scan_cache_
 from .hub import *
 from .heads import *
 from .fakehub import FakeHub
+from .families import *
 from .files import atomic_write
 from .cli import command, Required, OneOf
 
@@ -55,21 +57,21 @@ def get_profile(profile:str|WorldProfile)->WorldProfile:
     return PROFILES[profile]
 
 # %% ../nbs/01_synthetic.ipynb #9f6ea74d
-FAMILIES = {
-    'features': {},
-    'latent': dict(readout_dims=8, readout_amp=0.1, latent_noise=0.5),
-    'anisotropic': dict(mean_strength=1.5, spread_decay=0.5),
-}
+class _FamilyDefaults(Mapping):
+    "Read-only view of the registry: family name -> its default parameters (registered families, live)."
+    def __getitem__(self, name): return dict(get_family_class(name).defaults)
+    def __iter__(self): return iter(list_families())
+    def __len__(self): return len(list_families())
+    def __repr__(self): return repr(dict(self.items()))
+
+FAMILIES = _FamilyDefaults()  # name -> default parameters of every registered world family (`list_families()`)
 
 def family_params(
-    family:str,                   # a key of `FAMILIES`
+    family:str,                   # a registered family (`list_families()`)
     overrides:dict|None=None,     # parameters to change, e.g. `dict(latent_noise=0.02)`
 )->dict:
     "Parameters of a world family, with `overrides`."
-    if family not in FAMILIES: raise KeyError(f"Unknown world family {family!r}; expected one of: {', '.join(FAMILIES)}")
-    bad = sorted(set(overrides or {}) - set(FAMILIES[family]))
-    if bad: raise ValueError(f"{bad} are not parameters of family {family!r}; expected some of {sorted(FAMILIES[family])}")
-    return {**FAMILIES[family], **(overrides or {})}
+    return get_family(family, overrides).params
 
 # %% ../nbs/01_synthetic.ipynb #b49511f1
 def _categories(p:WorldProfile)->np.ndarray:
@@ -83,10 +85,11 @@ def _zipf(n, alpha=1.1, offset=3.):
 class SyntheticTagger:
     "Parameters of a synthetic WD tagger: tag prototypes, head, tag frequencies and the direction -> norm function."
     def __init__(self, profile:str|WorldProfile='tiny', seed:int=0,
-                 family:str='features',            # world family (`FAMILIES`): how the norm relates to the direction
+                 family:str=DEFAULT_FAMILY,        # world family (`list_families()`): how embeddings are made
                  family_overrides:dict|None=None): # family parameters to change, e.g. `dict(latent_noise=0.02)`
         self.profile, self.seed = get_profile(profile), seed
-        self.family, self.fp = family, family_params(family, family_overrides)
+        self.family, self.fam = family, get_family(family, family_overrides)
+        self.fp = self.fam.params
         p, rng = self.profile, np.random.default_rng(seed)
         self.categories = _categories(p)
         proto = rng.standard_normal((p.tags, p.width)).astype(np.float32)
@@ -99,9 +102,8 @@ class SyntheticTagger:
         self.weights = (self.prototypes.T * gain * rng.uniform(0.8, 1.2, p.tags)).astype(np.float32)
         self.bias = rng.uniform(-7., -5., p.tags).astype(np.float32)
         self.norm_dirs = (rng.standard_normal((3, p.tags)) @ self.prototypes).astype(np.float32)
-        if family != 'features': self._init_family(np.random.default_rng([seed, 7]))  # own stream: `features` keeps its bytes
-        self._norm_stats = None
-        self._norm_stats = self._fit_norm_stats(np.random.default_rng([seed, 999]))
+        self._norm_stats = None  # fitted on first use, from its own stream
+        self.fam.init(self, np.random.default_rng([seed, 7]))  # own stream: the draws above keep their bytes
 
 # %% ../nbs/01_synthetic.ipynb #f577a991
 @patch
@@ -122,13 +124,13 @@ def _active_weights(self:SyntheticTagger, n:int, rng)->np.ndarray:
 # %% ../nbs/01_synthetic.ipynb #690ecbe0
 @patch
 def _norm_features(self:SyntheticTagger, units:np.ndarray)->np.ndarray:
-    h = units @ self.norm_dirs.T
-    if self._norm_stats is not None: h = (h - self._norm_stats[0]) / self._norm_stats[1]
-    return h
+    "The three projections of `units` that the norm depends on, standardized."
+    if self._norm_stats is None: self._norm_stats = self._fit_norm_stats(np.random.default_rng([self.seed, 999]))
+    return (units @ self.norm_dirs.T - self._norm_stats[0]) / self._norm_stats[1]
 
 @patch
 def _fit_norm_stats(self:SyntheticTagger, rng, n=2000):
-    h = self._norm_features(self._directions(n, rng))
+    h = self._directions(n, rng) @ self.norm_dirs.T
     return h.mean(0), h.std(0) + 1e-8
 
 @patch
@@ -143,26 +145,21 @@ def _log_norm(self:SyntheticTagger, units:np.ndarray, rng)->np.ndarray:
     return self._clean_log_norm(units) + self.profile.norm_noise * rng.standard_normal(len(units))
 
 @patch
+def _tag_signal(self:SyntheticTagger, n:int, rng)->tuple:
+    "`(z, signal, noise)` of `n` new samples: the weighted sum of their tags' prototypes, its norm, and raw noise."
+    z = self._active_weights(n, rng) @ self.prototypes
+    return z, np.linalg.norm(z, axis=1, keepdims=True), rng.standard_normal(z.shape).astype(np.float32)
+
+@patch
 def _directions(self:SyntheticTagger, n:int, rng)->np.ndarray:
-    "Unit directions of `n` new samples."
-    act = self._active_weights(n, rng)
-    z = act @ self.prototypes
-    signal = np.linalg.norm(z, axis=1, keepdims=True)
-    noise = rng.standard_normal(z.shape).astype(np.float32)
-    if self.family == 'anisotropic': noise = (noise * self.spread_scale) @ self.spread_basis
-    z += self.profile.dir_noise * signal * noise / np.sqrt(self.profile.width)
-    if self.family == 'anisotropic': z += self.fp['mean_strength'] * signal * self.mean_dir
-    return (z / np.linalg.norm(z, axis=1, keepdims=True)).astype(np.float32)
+    "Unit directions of `n` new samples, as the family makes them."
+    return self.fam.directions(self, n, rng)
 
 # %% ../nbs/01_synthetic.ipynb #99805638
 @patch
 def sample_with_limits(self:SyntheticTagger, n:int, rng)->tuple:
     "`n` raw (un-normalized) float32 embeddings, and the limit norm of each: the best estimate its direction allows."
-    if self.family == 'latent': return self._sample_latent(n, rng)
-    u = self._directions(n, rng)
-    clean = self._clean_log_norm(u)
-    log_norm = clean + self.profile.norm_noise * rng.standard_normal(len(u))
-    return (u * np.exp(log_norm)[:, None]).astype(np.float32), np.exp(clean).astype(np.float32)
+    return self.fam.sample(self, n, rng)
 
 @patch
 def sample_embeddings(self:SyntheticTagger, n:int, rng)->np.ndarray:
@@ -173,67 +170,6 @@ def sample_embeddings(self:SyntheticTagger, n:int, rng)->np.ndarray:
 def predict(self:SyntheticTagger, embs:np.ndarray)->np.ndarray:
     "The tagger's own output: `sigmoid(embs @ W + b)` in float32."
     return head_predictions(embs, self.weights, self.bias).astype(np.float32)
-
-# %% ../nbs/01_synthetic.ipynb #75fcfe4c
-def _orthonormal(rng, k:int, width:int)->np.ndarray:
-    "`k` random orthonormal rows of length `width`."
-    return np.linalg.qr(rng.standard_normal((width, k)))[0].T.astype(np.float32)
-
-@patch
-def _init_family(self:SyntheticTagger, rng):
-    "Extra parameters of the `latent` and `anisotropic` families."
-    p, fp = self.profile, self.fp
-    if self.family == 'latent':
-        self.readout = _orthonormal(rng, fp['readout_dims'], p.width)
-        self.lat_A, self.lat_b = rng.normal(0, 1.5, (fp['readout_dims'], 2)), rng.normal(0, .5, fp['readout_dims'])
-        return
-    self.mean_dir, self.spread_basis = _orthonormal(rng, 1, p.width)[0], _orthonormal(rng, p.width, p.width)
-    s = (np.arange(p.width) + 1.) ** -fp['spread_decay']
-    self.spread_scale = (s / np.sqrt((s ** 2).mean())).astype(np.float32)
-    w = self.weights * np.sqrt(1 + fp['mean_strength'] ** 2)
-    self.weights = (w - np.outer(self.mean_dir, self.mean_dir @ w)).astype(np.float32)
-
-# %% ../nbs/01_synthetic.ipynb #068980a2
-@patch
-def _latent_log_norm(self:SyntheticTagger, z:np.ndarray)->np.ndarray:
-    "Noiseless log-norm of latent codes `z` [..., 2]."
-    return np.log(self.profile.norm_scale) + self.profile.norm_spread * (0.8 * z[..., 0] + 0.6 * np.sin(1.5 * z[..., 1]))
-
-@patch
-def _readout_mean(self:SyntheticTagger, z:np.ndarray)->np.ndarray:
-    return self.fp['readout_amp'] * np.tanh(z @ self.lat_A.T + self.lat_b)
-
-@patch
-def _sample_latent(self:SyntheticTagger, n:int, rng)->tuple:
-    "Embeddings and limit norms of the `latent` family."
-    fp, v = self.fp, self._directions(n, rng)
-    z = rng.standard_normal((n, 2))
-    t = self._readout_mean(z) + fp['readout_amp'] * fp['latent_noise'] * rng.standard_normal((n, fp['readout_dims']))
-    v = v - (v @ self.readout.T) @ self.readout
-    v *= np.sqrt(np.maximum(1 - (t ** 2).sum(1, keepdims=True), 0)) / np.linalg.norm(v, axis=1, keepdims=True)
-    u = (v + t @ self.readout).astype(np.float32)
-    log_norm = self._latent_log_norm(z) + self.profile.norm_noise * rng.standard_normal(n)
-    return (u * np.exp(log_norm)[:, None]).astype(np.float32), self.latent_limit(u)
-
-# %% ../nbs/01_synthetic.ipynb #742292f9
-@patch
-def latent_limit(self:SyntheticTagger,
-                 units:np.ndarray,  # unit directions [n, width]
-                 grid:int=61,       # grid points per latent dimension
-                 span:float=4.,     # the grid covers [-span, span] per dimension
-                 chunk:int=1000)->np.ndarray:
-    "`exp` of the posterior mean of the log-norm given each direction, from a grid posterior over the latent code."
-    fp, g = self.fp, np.linspace(-span, span, grid)
-    Z = np.stack(np.meshgrid(g, g, indexing='ij'), -1).reshape(-1, 2)
-    M, ln, prior = self._readout_mean(Z), self._latent_log_norm(Z), -0.5 * (Z ** 2).sum(1)
-    var = max((fp['readout_amp'] * fp['latent_noise']) ** 2, 1e-12)
-    out = []
-    for i in range(0, len(units), chunk):
-        t = units[i:i + chunk].astype(np.float64) @ self.readout.T.astype(np.float64)
-        ll = prior - ((t ** 2).sum(1)[:, None] - 2 * t @ M.T + (M ** 2).sum(1)) / (2 * var)
-        w = np.exp(ll - ll.max(1, keepdims=True))
-        out.append(np.exp((w @ ln) / w.sum(1)))
-    return np.concatenate(out).astype(np.float32) if out else np.zeros(0, np.float32)
 
 # %% ../nbs/01_synthetic.ipynb #846f4da9
 def write_npz(
@@ -286,10 +222,12 @@ def _world_repos(tagger:str)->list:
 @dataclass
 class World:
     "A synthetic tagger world written to `root`."
-    root:Path; layout:str; tagger:str; profile:str; seed:int; samples:tuple; blocks:int; family:str='features'
+    root:Path; layout:str; tagger:str; profile:str; seed:int; samples:tuple; blocks:int; family:str=DEFAULT_FAMILY
 
     @property
-    def revision(self)->str: return _revision(self.profile, self.seed, *([self.family] if self.family != 'features' else []))
+    def revision(self)->str:
+        "The commit id of its repositories: a hash of profile, seed and family (none for `features`, as before families)."
+        return _revision(self.profile, self.seed, *([self.family] if self.family != 'features' else []))
     @property
     def hub_kwargs(self)->dict:
         "Keyword arguments that make the Hub loaders read this world offline (`{}` for other layouts)."
@@ -383,7 +321,7 @@ def check_world_agrees(
     **asked,                    # settings asked for (`profile`, `seed`, `family`, `layout`); None: not asked
 )->dict:                        # the world's own value of each asked-for setting
     "The settings an existing world was made with; one error listing every asked-for setting it contradicts."
-    own = dict(meta, family=meta.get('family', 'features'))  # worlds made before families were features worlds
+    own = dict(meta, family=meta.get('family', 'features'))  # worlds made before families were `features` worlds
     norm = {k: get_profile(v).name if k == 'profile' and v is not None else v for k, v in asked.items()}
     bad = [f"--{k} {v} (it has {own[k]})" for k, v in norm.items() if v is not None and v != own.get(k)]
     if bad: raise ValueError(f"{root} holds a {own['profile']} world of seed {own['seed']} (family {own['family']}); "
@@ -399,7 +337,7 @@ def make_world(
     block_size:int|None=None,   # rows per block; default: the profile's
     tagger:str=DEFAULT_TAGGER,  # tagger name the files are filed under
     layout:str='hf',            # `hf` (Hugging Face cache, downloaded from a local Hub), `hub` (repo folders) or `flat`
-    family:str|None=None,       # world family (`FAMILIES`); default: an existing world's, else `features`
+    family:str|None=None,       # world family (`list_families()`); default: an existing world's, else `features`
 )->World:
     "Generate a synthetic tagger world on disk; files already present are kept (generation is deterministic)."
     if layout not in ('hf', 'hub', 'flat'): raise ValueError(f"layout={layout!r}; expected 'hf', 'hub' or 'flat'")
@@ -410,12 +348,12 @@ def make_world(
     if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
         raise ValueError(f"seed={seed!r}; expected an integer >= 0")
     get_tagger(tagger)
-    if family is not None: family_params(family)
+    if family is not None: get_family_class(family)
     root = Path(root)
     if (meta := world_meta(root, tagger, layout)) is not None:
         own = check_world_agrees(root, meta, profile=profile, seed=seed, family=family)
         profile, seed, family = own['profile'], own['seed'], own['family']
-    family = family or 'features'
+    family = family or DEFAULT_FAMILY
     p = get_profile(profile or 'tiny')
     seed = 0 if seed is None else int(seed)
     root.mkdir(parents=True, exist_ok=True)
@@ -500,7 +438,7 @@ def world_settings(
     meta = world_meta(root, tagger)
     if meta is None:
         return dict(profile=get_profile(profile or DEFAULT_PROFILE).name, seed=seed or 0, layout=layout or 'hf',
-                    family=family or 'features')
+                    family=family or DEFAULT_FAMILY)
     return check_world_agrees(root, meta, profile=profile, seed=seed, layout=layout, family=family)
 
 # %% ../nbs/01_synthetic.ipynb #5963f725
@@ -512,7 +450,7 @@ def tea_world(
     blocks:int=2,                            # number of training blocks
     block_size:int=None,                     # rows per block (default: the profile's)
     layout:OneOf(('hf', 'hub', 'flat'))=None, # `hf` cache (default), `hub` or `flat` folders; a world keeps its own
-    family:OneOf(FAMILIES)=None,             # a new world's family (default: features); an existing world keeps its own
+    family:OneOf(list_families())=None,      # a new world's family (default: features); a world keeps its own
 ):
     "Generate a synthetic tagger world (or complete an existing one) and print its statistics."
     try: s = world_settings(world, profile, world_seed, layout, family=family)

@@ -32,7 +32,8 @@ from .objectives import *
 from .probe import probe_structure
 from .closed_form import is_closed_form, choose_converter, probe_options
 from .hub import TAGGERS
-from .synthetic import PROFILES, FAMILIES, world_settings
+from .synthetic import PROFILES, world_settings
+from .families import list_families
 from .cli import command, OneOf, live_output
 
 # %% ../nbs/05_train.ipynb #97ae07ed
@@ -218,7 +219,7 @@ def tea_train(
     world:str=None,          # synthetic world folder (generated if missing); omit to use the Hub dataset
     profile:OneOf(PROFILES)=None, # a new world's profile (default: full, the SwinV2_v3 shape); a world keeps its own
     world_seed:int=None,     # a new world's seed (default: 0); a world keeps its own
-    family:OneOf(FAMILIES)=None, # a new world's family (default: features); a world keeps its own
+    family:OneOf(list_families())=None, # a new world's family (default: features); a world keeps its own
     tagger:OneOf(TAGGERS)=DEFAULT_TAGGER, # tagger name
     model:OneOf(['auto', *list_converters()])='auto', # converter name; auto: what the structure probe supports
     samples:int=None,        # use samples_<N>.npz (200, 2000, 20000) instead of blocks
