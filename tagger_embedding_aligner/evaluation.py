@@ -132,7 +132,9 @@ class EpochLines(Callback):
         print(f"epoch {vals[0] + 1}/{self.n_epoch} {figs}", file=self.file or sys.stdout, flush=True)
 
 # %% ../nbs/04a_evaluation.ipynb #63a74a8c
-def finish_run(workdir:Path, dls, cats, quiet:bool)->dict:
+def finish_run(workdir:Path, dls, cats, quiet:bool,
+               extra:dict|None=None, # more JSON-able entries for `metrics.json` and the result (the probe's findings)
+              )->dict:
     "The end of a run: the best checkpoint evaluated with the references; `metrics.json`, `model.json` and the plots written."
     import matplotlib, matplotlib.pyplot as plt
     base, valid_dl = dls.train.base, dls.valid
@@ -143,11 +145,12 @@ def finish_run(workdir:Path, dls, cats, quiet:bool)->dict:
     metrics = dict(epoch=data['epoch'], **table.loc['aligner'].to_dict())
     refs = {r: table.loc[r].to_dict() for r in table.index if r != 'aligner'}
     gap = gap_to_limit(table)
-    write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=norm, failed=failed, gap_to_limit=gap))
+    write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=norm, failed=failed, gap_to_limit=gap,
+                                              **(extra or {})))
     write_model_json(workdir, model_info(model))
     hist = pd.read_csv(workdir / 'history.csv') if (workdir / 'history.csv').is_file() else None
     with matplotlib.rc_context({'backend': 'agg'}) if not quiet else nullcontext():
         if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
         plot_norms(model, valid_dl, norm).savefig(workdir / 'norm_scatter.png', dpi=90)
         plt.close('all')
-    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap)
+    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap, **(extra or {}))

@@ -16,15 +16,21 @@ from .heads import *
 from .files import *
 
 # %% auto #0
-__all__ = ['CHECKPOINT_META', 'register_converter', 'list_converters', 'get_converter_class', 'SimpleEmbeddingConverter',
-           'ScalarConverter', 'SimpleNumberBased', 'SimpleNumberBasedN2', 'NumMLP', 'NumBasedMLPConverter',
-           'Num0Converter', 'Num1Converter', 'Num2Converter', 'StdLogNum', 'LowRankLog', 'converter_lr', 'AlignerModel',
-           'converter_option_names', 'check_converter_options', 'get_model', 'save_checkpoint', 'checkpoint_data',
-           'weight_shapes', 'check_weight_shapes', 'load_converter_weights', 'open_model_with_data', 'open_model',
-           'profile_converter', 'model_info']
+__all__ = ['CONVERTER_MODULES', 'CHECKPOINT_META', 'register_converter', 'list_converters', 'get_converter_class',
+           'SimpleEmbeddingConverter', 'ScalarConverter', 'SimpleNumberBased', 'SimpleNumberBasedN2', 'NumMLP',
+           'NumBasedMLPConverter', 'Num0Converter', 'Num1Converter', 'Num2Converter', 'StdLogNum', 'LowRankLog',
+           'converter_lr', 'AlignerModel', 'converter_option_names', 'check_converter_options', 'get_model',
+           'save_checkpoint', 'checkpoint_data', 'weight_shapes', 'check_weight_shapes', 'load_converter_weights',
+           'open_model_with_data', 'open_model', 'profile_converter', 'model_info']
 
 # %% ../nbs/03_model.ipynb #636ce0b4
 _KNOWN_CONVERTERS = {}
+CONVERTER_MODULES = ['tagger_embedding_aligner.closed_form']  # later modules that register converters, imported on first need
+
+def _load_converter_modules():
+    "Import the modules of `CONVERTER_MODULES` (once), so that their converters are registered wherever a name is looked up."
+    import importlib
+    for m in CONVERTER_MODULES: importlib.import_module(m)
 
 def register_converter(
     model_name:str,  # the name used by `get_model`, the CLI and checkpoints
@@ -38,10 +44,12 @@ def register_converter(
 
 def list_converters()->list:
     "Names of the registered converters."
+    _load_converter_modules()
     return sorted(_KNOWN_CONVERTERS)
 
 def get_converter_class(model_name:str)->type:
     "The converter class registered as `model_name`; unknown names list the registered ones."
+    if model_name not in _KNOWN_CONVERTERS: _load_converter_modules()
     if model_name not in _KNOWN_CONVERTERS:
         raise KeyError(f"Unknown converter {model_name!r}; registered: {', '.join(list_converters())}")
     return _KNOWN_CONVERTERS[model_name]

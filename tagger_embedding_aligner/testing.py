@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np, torch
 
 # %% auto #0
-__all__ = ['cache_root', 'code_hash', 'shared_folder', 'tiny_world', 'tiny_split', 'tiny_run', 'short_fit_losses', 'fake_export']
+__all__ = ['cache_root', 'code_hash', 'shared_folder', 'tiny_world', 'tiny_split', 'tiny_run', 'short_fit_losses', 'fake_export',
+           'layernorm_rows', 'layernorm_dataset']
 
 # %% ../nbs/14_testing.ipynb #41b7d152
 def cache_root()->Path:
@@ -134,3 +135,30 @@ def fake_export(
     write_model_json(d, dict(name=name, tagger=tagger, model_name='num2', width=width, tags=tags,
                              options={'model_name': 'num2'}, flops=2 * macs, macs=macs, params=params, exported_at=t))
     return d
+
+# %% ../nbs/14_testing.ipynb #81c47b12
+def layernorm_rows(n:int, c:int, ending:str='b', beta:bool=True, tokens:int=4, eps:float=1e-6, seed:int=0)->np.ndarray:
+    "float32 rows `gamma * LN(x) + beta` of a LayerNorm ending (`a`: per token, then mean; `b`: mean, then per vector)."
+    r = np.random.default_rng(seed)
+    gamma = r.lognormal(0, 1.2, c) * r.choice([1, -1], c, p=[0.9, 0.1])
+    b = r.normal(0, 0.5, c) * beta
+    x = r.normal(0, 1, (n, tokens, c)) @ r.normal(0, 1, (c, c)) / np.sqrt(c) + r.normal(0, 1, c)
+    ln = lambda v: (v - v.mean(-1, keepdims=True)) / np.sqrt(v.var(-1, keepdims=True) + eps)
+    z = ln(x).mean(1) if ending == 'a' else ln(x.mean(1))
+    return (gamma * z + b).astype(np.float32)
+
+def layernorm_dataset(folder, n:int=2000, files:int=2, **kwargs):
+    "An `EmbeddingDataset` of `layernorm_rows` (width 128) in `files` npz files, with the tiny world's head and labels."
+    from tagger_embedding_aligner.synthetic import write_npz
+    from tagger_embedding_aligner.heads import load_head_arrays, head_predictions
+    from tagger_embedding_aligner.dataset import EmbeddingDataset
+    w, folder = tiny_world(), Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(w.head_path, folder / 'inv.npz')             # head and labels beside the files: found like a download's
+    shutil.copy(w.labels_path, folder / 'selected_tags.csv')
+    W, bias = load_head_arrays(folder / 'inv.npz')
+    paths = []
+    for i, part in enumerate(np.array_split(layernorm_rows(n, W.shape[0], **kwargs), files)):
+        paths.append(folder / f'part{i}.npz')
+        write_npz(paths[-1], dict(embs=part, preds=head_predictions(part, W, bias).astype(np.float32)))
+    return EmbeddingDataset(paths)

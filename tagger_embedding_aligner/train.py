@@ -8,7 +8,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/train.html.md"""
 __all__ = ['aligner_learner', 'train_model', 'tea_train']
 
 # %% ../nbs/05_train.ipynb #e547d5db
-import math, shutil, sys, time
+import json, math, shutil, sys, time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -29,6 +29,8 @@ from .checkpoint import *
 from .metrics import *
 from .evaluation import *
 from .objectives import *
+from .probe import probe_structure
+from .closed_form import is_closed_form, choose_converter, probe_options
 from .hub import TAGGERS
 from .synthetic import PROFILES, world_settings
 from .families import list_families
@@ -48,6 +50,7 @@ def aligner_learner(
     model_options:dict|None=None,     # converter options, e.g. `dropout_rate`
     metrics=None,                     # default: `align_metrics` over the data's labels
     cbs:list|None=None,               # more callbacks
+    probe=None,                       # a `Probe` (`03b_probe`) that closed-form converters are fitted from
     **kwargs,
 )->Learner:                           # `learn.objective` is the resolved objective
     "A fastai `Learner` training a fresh `model_name` converter in front of the data's tagger head."
@@ -59,6 +62,9 @@ def aligner_learner(
     set_seed(seed)
     aligner = get_model(model_name, suffix_model_name=suffix_model_name, head=TaggerHead(base.weights, base.bias),
                         **(model_options or {}))
+    if callable(getattr(aligner.converter, 'fit_probe', None)):
+        if probe is None: raise ValueError(f"converter {model_name!r} is fitted from a probe; pass probe=probe_structure(...)")
+        aligner.converter.fit_probe(probe)
     init_scale(aligner.converter, base.batch(rows[:1024], with_targets=False)[0], mean_norm(base, rows))
     cbs = [AlignCallback(objective, seed), *([CurvatureTerms()] if objective == 'curvature' else []),
            *([noise_cb] if noise_cb else []),
@@ -113,11 +119,28 @@ def _tb_callback(learn, workdir):
     learn.add_cb(TensorBoardCallback(log_dir=workdir, trace_model=False, log_preds=False))
 
 # %% ../nbs/05_train.ipynb #d158d26a
+def _resolve_model(model_name:str, train_dataset, options:dict, seed:int=0)->tuple:
+    "`(model_name, options, probe or None, choice dict or None)`: `auto` and closed forms run the probe."
+    if model_name != 'auto' and not is_closed_form(model_name): return model_name, options, None, None
+    probe = probe_structure(train_dataset, seed=seed)
+    if model_name == 'auto': model_name, opts, why = choose_converter(probe)
+    else: opts, why = probe_options(model_name, probe), f"{model_name} as asked (the probe recommends {probe.recommendation})"
+    choice = dict(model_choice=dict(requested='auto' if 'auto ->' in why else model_name, model=model_name, reason=why),
+                  probe=probe.to_dict(), probe_summary=probe.summary())
+    return model_name, {**opts, **options}, probe, choice
+
+def _save_fitted(ckpt:AlignCheckpoint, aligner):
+    "Save a fitted closed form as the `best` and `last` checkpoints of epoch 0 (there is nothing to train)."
+    data = dict(ckpt.info, epoch=0, train_metrics={}, metrics={}, pick_by=ckpt.pick_by)
+    save_checkpoint(ckpt.dir / 'best', aligner, data)
+    save_checkpoint(ckpt.dir / 'last', aligner, dict(data, best=None, opt_meta=[]))
+
+# %% ../nbs/05_train.ipynb #5764fffb
 def train_model(
     train_dataset,                       # `EmbeddingDataset` or a `Subset` of one
     test_dataset,                        # validation/test split of the same dataset
     suffix_model_name:str=DEFAULT_TAGGER,# tagger name (recorded; the head comes from the dataset)
-    model_name:str='lowrank',            # registered converter name
+    model_name:str='auto',               # registered converter name; `auto`: what the probe supports (see below)
     workdir:str='runs/aligner',          # output folder
     batch_size:int=256,                  # batch size
     learning_rate:float|None=None,       # peak learning rate of the one-cycle schedule; None: the converter's (see above)
@@ -139,8 +162,9 @@ def train_model(
     **options,                           # converter options, e.g. `dropout_rate`
 )->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`
     "Train an aligner with fastai and write checkpoints, logs, metrics and plots to `workdir`."
-    if learning_rate is None: learning_rate = converter_lr(model_name)
     base, train_rows = subset_indices(train_dataset)
+    model_name, options, probe, choice = _resolve_model(model_name, train_dataset, options, seed)
+    if learning_rate is None: learning_rate = converter_lr(model_name)
     if max_epochs is None: max_epochs = default_epochs(len(train_rows), batch_size)
     _check_args(pick_by, objective, batch_size, max_epochs, release_every, precision, learning_rate, weight_decay, seed)
     check_folder_kind(workdir, 'workdir', what='workdir')
@@ -148,7 +172,7 @@ def train_model(
     cats, bf16 = labels_categories(base, labels), _use_bf16(precision, device)
     dls = aligner_dls(train_dataset, test_dataset, batch_size, seed, device, num_workers, resident)
     learn = aligner_learner(dls, model_name, suffix_model_name, objective, noise, seed, release_every, bf16, options,
-                            metrics=align_metrics(cats), cbs=cbs, path=workdir, model_dir='ckpts')
+                            metrics=align_metrics(cats), cbs=cbs, probe=probe, path=workdir, model_dir='ckpts')
     workdir, aligner = Path(workdir), learn.model.aligner
     run = run_fingerprint(base, train_rows, subset_indices(test_dataset)[1], batch_size=batch_size,
                           learning_rate=learning_rate, weight_decay=weight_decay, max_epochs=max_epochs, seed=seed,
@@ -162,10 +186,10 @@ def train_model(
             shutil.rmtree(workdir / 'ckpts', ignore_errors=True)
             for f in ('history.csv', 'metrics.json'): (workdir / f).unlink(missing_ok=True)
         return _fit(learn, dls, cats, workdir, train_dataset, base, train_rows, test_dataset, state, run, device,
-                    bf16, pick_by, quiet, noise, seed, batch_size, learning_rate, weight_decay, max_epochs)
+                    bf16, pick_by, quiet, noise, seed, batch_size, learning_rate, weight_decay, max_epochs, choice)
 
 def _fit(learn, dls, cats, workdir, train_dataset, base, train_rows, test_dataset, state, run, device, bf16, pick_by,
-         quiet, noise, seed, batch_size, learning_rate, weight_decay, max_epochs)->dict:
+         quiet, noise, seed, batch_size, learning_rate, weight_decay, max_epochs, choice=None)->dict:
     "The part of `train_model` that runs holding the workdir's lock: fit from `state`, then `finish_run`."
     aligner = learn.model.aligner
     if learn.objective == 'curvature':
@@ -178,14 +202,16 @@ def _fit(learn, dls, cats, workdir, train_dataset, base, train_rows, test_datase
                 resident=isinstance(dls.train, ResidentDL), precision='bf16' if bf16 else 'fp32',
                 files=[str(f) for f in base.files], run=run)
     ckpt = AlignCheckpoint(workdir, pick_by, info, lower_is_better=pick_by in LOWER_IS_BETTER, state=state)
-    learn.add_cb(ckpt)
-    _tb_callback(learn, workdir)
-    start = ckpt.restore()
-    if start < max_epochs:
-        with (learn.no_bar() if quiet else nullcontext()), _no_logging(learn, quiet):
-            learn.fit_one_cycle(max_epochs, lr_max=learning_rate, wd=weight_decay, pct_start=0.15, div_final=500.,
-                                start_epoch=start)
-    return finish_run(workdir, dls, cats, quiet)
+    if not any(p.requires_grad for p in aligner.converter.parameters()): _save_fitted(ckpt, aligner)  # a closed form
+    else:
+        learn.add_cb(ckpt)
+        _tb_callback(learn, workdir)
+        start = ckpt.restore()
+        if start < max_epochs:
+            with (learn.no_bar() if quiet else nullcontext()), _no_logging(learn, quiet):
+                learn.fit_one_cycle(max_epochs, lr_max=learning_rate, wd=weight_decay, pct_start=0.15, div_final=500.,
+                                    start_epoch=start)
+    return finish_run(workdir, dls, cats, quiet, extra=choice)
 
 # %% ../nbs/05_train.ipynb #1e569c96
 @command
@@ -195,7 +221,7 @@ def tea_train(
     world_seed:int=None,     # a new world's seed (default: 0); a world keeps its own
     family:OneOf(list_families())=None, # a new world's family (default: features); a world keeps its own
     tagger:OneOf(TAGGERS)=DEFAULT_TAGGER, # tagger name
-    model:OneOf(list_converters())='lowrank', # converter name
+    model:OneOf(['auto', *list_converters()])='auto', # converter name; auto: what the structure probe supports
     samples:int=None,        # use samples_<N>.npz (200, 2000, 20000) instead of blocks
     blocks:int=2,            # number of training blocks
     block_size:int=None,     # rows per synthetic block (default: the profile's)
@@ -222,15 +248,18 @@ def tea_train(
                                      full_files, family, overwrite, pick_by=pick_by, device=None if device == 'auto' else device,
                                      objective=objective, quiet=not bars, cbs=None if bars or quiet else [EpochLines()])
     secs = time.time() - t0 - setup
+    if res.get('probe_summary'): print(f"{res['probe_summary']}\n{res['model_choice']['reason']}")
+    info = json.loads((Path(res['workdir']) / 'model.json').read_text())
+    model = info['model_name']
     print(f"\n{model} on {tagger} ({len(tr)} train / {len(te)} test samples, width {ds.width}, {ds.n_tags} tags)")
     print(format_table(res['table']))
     if res['gap_to_limit']:
         g = res['gap_to_limit']
         print(f"gap to the limit: pred_mse x{g['pred_mse_ratio']:.2f}, tag_f1 {-g['tag_f1_diff']:+.4f}, "
               f"emb_norms x{g['emb_norms_ratio']:.2f}")
-    epochs = epochs or default_epochs(len(tr), bs)
-    print(f"train+eval time: {secs:.1f}s ({len(tr) * epochs / secs:.0f} samples/s incl. evaluation); "
-          f"data setup {setup:.1f}s")
+    epochs = 0 if info['params'] == 0 else epochs or default_epochs(len(tr), bs)  # a closed form trains nothing
+    print(f"{'train' if epochs else 'fit'}+eval time: {secs:.1f}s ({len(tr) * max(epochs, 1) / secs:.0f} samples/s incl. "
+          f"evaluation); data setup {setup:.1f}s")
     print(f"wrote: {res['workdir']}/ (ckpts/best, ckpts/last, metrics.json, model.json, history.csv, "
           "training_curves.png, norm_scatter.png)")
     if res['failed']:
