@@ -226,7 +226,7 @@ class World:
 
     @property
     def revision(self)->str:
-        "The commit id of its repositories: a hash of profile, seed and family (none for `features`, as before families)."
+        "Commit id of its repositories: a hash of profile, seed and family (none for `features`, as before families)."
         return _revision(self.profile, self.seed, *([self.family] if self.family != 'features' else []))
     @property
     def hub_kwargs(self)->dict:
