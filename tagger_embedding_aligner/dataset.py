@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/dataset.html.md"""
 
 # %% ../nbs/02_dataset.ipynb #7d059041
 from __future__ import annotations
-import mmap, os, warnings, zipfile
+import mmap, os, sys, warnings, zipfile
 from pathlib import Path
 
 import numpy as np, torch
@@ -15,21 +15,41 @@ from fastcore.basics import patch
 from .hub import *
 from .heads import *
 from .remote import fetch_embeddings, read_source, npy_member
+from huggingface_hub import constants as hf_constants
 
 # %% auto #0
 __all__ = ['dataset_file', 'get_samples_file', 'get_block_file', 'open_npz_member', 'verify_predictions', 'EmbeddingDataset',
            'release_map', 'subset_indices', 'limit_norms_for']
 
 # %% ../nbs/02_dataset.ipynb #168c2661
+def _whole_file(path:str, **hub_kwargs)->str: return hub_file(DATASET_REPO, path, repo_type='dataset', **hub_kwargs)
+
+def _extract(path:str, **hub_kwargs)->str:
+    kw = {k: v for k, v in hub_kwargs.items() if k != 'cache_dir'}
+    return str(fetch_embeddings(DATASET_REPO, path, hub_cache_dir=hub_kwargs.get('cache_dir'), **kw))
+
+def _offline_file(path:str, embs_only:bool, **hub_kwargs)->str:
+    "Offline: whichever cached copy of `path` serves (the asked-for kind first), said in one line; else what to fetch."
+    kinds = [('embeddings-only extract', _extract), ('full file', _whole_file)]
+    if not embs_only: kinds.reverse()
+    for i, (what, get) in enumerate(kinds):
+        try: found = get(path, **{**hub_kwargs, 'local_files_only': True})
+        except FileNotFoundError: continue
+        if i: print(f"offline: no {kinds[0][0]} of {path} in the cache; using the cached {what} {found}", file=sys.stderr)
+        return found
+    raise FileNotFoundError(
+        f"{path!r} of dataset repo {DATASET_REPO!r}: offline (HF_HUB_OFFLINE=1 or local_files_only) and neither its "
+        f"embeddings-only extract nor the full file is in the cache; fetch one while online: "
+        f"`hf download {DATASET_REPO} {path} --repo-type dataset` (full file) or run the same command without HF_HUB_OFFLINE")
+
 def dataset_file(
     path:str,              # path in the dataset repo, e.g. `SwinV2_v3/samples_200.npz`
     embs_only:bool=False,  # fetch only `embs` (and the verification rows of `preds`) with `fetch_embeddings`
     **hub_kwargs,          # `cache_dir`, `local_files_only`, `revision`, `token` for `hub_file`
 )->str:
-    "Local path of a file of the inversion dataset: the whole file through the HF cache, or its embeddings only."
-    if not embs_only: return hub_file(DATASET_REPO, path, repo_type='dataset', **hub_kwargs)
-    kw = {k: v for k, v in hub_kwargs.items() if k != 'cache_dir'}
-    return str(fetch_embeddings(DATASET_REPO, path, hub_cache_dir=hub_kwargs.get('cache_dir'), **kw))
+    "Local path of a file of the inversion dataset: the whole file or its embeddings only; offline, whichever is cached."
+    if hub_kwargs.get('local_files_only') or hf_constants.is_offline_mode(): return _offline_file(path, embs_only, **hub_kwargs)
+    return _extract(path, **hub_kwargs) if embs_only else _whole_file(path, **hub_kwargs)
 
 def get_samples_file(
     model_name:str=DEFAULT_TAGGER, # tagger name, e.g. `SwinV2_v3`
