@@ -134,7 +134,7 @@ def staged_dir(
     finally: _remove(tmp)
 
 # %% ../nbs/06_export.ipynb #eda904e9
-def _check_workdir(wd:Path)->dict:
+def _check_workdir(wd:Path, force:bool=False)->dict:
     "The workdir's test metrics (epoch + metrics), after checking that the files export needs are there."
     if not wd.is_dir(): raise FileNotFoundError(f"{wd}: no such training workdir; expected the folder train_model writes (ckpts/best.json, metrics.json, ...)")
     best = wd / 'ckpts' / 'best.json'
@@ -147,7 +147,11 @@ def _check_workdir(wd:Path)->dict:
     vals = {k: float(m[k]) for k in METRIC_NAMES if k in m}
     if bad := [k for k, v in vals.items() if not math.isfinite(v)]:
         raise ValueError(f"{mf}: non-finite metrics {bad} (the run diverged); nothing is exported")
-    return dict(epoch=int(epoch), **vals)
+    if m.get('failed') and not force:
+        c = (m.get('references') or {}).get('constant', {}).get('pred_mse')
+        raise ValueError(f"{mf}: this run failed: pred_mse {vals.get('pred_mse'):.4g} is no better than the constant-norm "
+                         f"reference's {c if c is None else format(c, '.4g')}; train again, or pass force=True (--force) to export it")
+    return dict(epoch=int(epoch), **vals, **({'failed': True} if m.get('failed') else {}))
 
 # %% ../nbs/06_export.ipynb #17786241
 def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol:float)->dict:
@@ -175,10 +179,11 @@ def export_to_directory(
     head=None,               # `TaggerHead` or `inv.npz` path; default: the recorded head, else the tagger's by name
     hub_kwargs:dict|None=None, # for loading the head by tagger name
     rtol:float=ONNX_RTOL,    # ONNX vs torch tolerance, relative to the output magnitude
+    force:bool=False,        # export a failed run (no better than the constant reference; marked `failed` in metrics.json)
 )->dict:                     # `dst`, `files`, `onnx` (check results per file), `epoch`, `seconds`
     "Export the best checkpoint of a training workdir into `dst_dir`: ONNX (checked), weights, metrics, profile, logs."
     t0, wd, dst = time.time(), Path(model_dir), Path(dst_dir)
-    metrics = _check_workdir(wd)
+    metrics = _check_workdir(wd, force)
     if dst.resolve() == wd.resolve() or wd.resolve().is_relative_to(dst.resolve()):
         raise ValueError(f"dst_dir {dst} would replace the workdir {wd}; export somewhere else")
     if (dst.exists() or dst.is_symlink()) and not overwrite: raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
@@ -205,9 +210,10 @@ def tea_export(
     dst:str,                # export folder to create
     name:str=None,          # folder name in the repo, `<tagger>_<aligner>` (recorded in model.json)
     overwrite:bool=False,   # replace an existing export folder
+    force:bool=False,       # export a run that failed (no better than the constant-norm reference)
 ):
     "Export a trained aligner (best checkpoint) to a folder ready to publish, with its ONNX files checked."
-    try: rep = export_to_directory(workdir, dst, name=name, overwrite=overwrite)
+    try: rep = export_to_directory(workdir, dst, name=name, overwrite=overwrite, force=force)
     except (ValueError, OSError) as e: raise CliError(f"tea-export: {e}")
     diffs = ', '.join(f"{f} {o} {v['max_abs']:.2g}" for f, c in rep['onnx'].items() for o, v in c.items())
     print(f"exported epoch {rep['epoch']} of {workdir} to {rep['dst']} in {rep['seconds']:.1f}s: {', '.join(rep['files'])}")

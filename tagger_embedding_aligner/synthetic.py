@@ -276,7 +276,8 @@ def _has(world:World, rt:str, rid:str, path:str)->bool:
 
 def _download_into_cache(world:World, staged:World, todo:list):
     "Serve the staged files with a `FakeHub` at the world's revision and `hf_hub_download` them into the cache."
-    with FakeHub() as hub:
+    from tagger_embedding_aligner.fakehub import loopback_online
+    with FakeHub() as hub, loopback_online():  # a local job: HF_HUB_OFFLINE=1 must not stop it
         for rt, rid in _world_repos(world.tagger): hub.add(rid, staged.root / f'{rt}s' / rid, rt, commit=world.revision)
         for rt, rid, path in todo: hf_hub_download(rid, path, repo_type=rt, cache_dir=str(world.root))
 

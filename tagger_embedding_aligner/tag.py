@@ -15,7 +15,7 @@ from fastcore.script import CliError
 from fastprogress.fastprogress import progress_bar
 from safetensors import safe_open
 from .heads import *
-from .dataset import open_npz_member, release_map
+from .dataset import open_npz_member, release_map, unit_rows
 from .model import atomic_write
 from .imgutils_compat import ALIGNER_REPO
 from .inference import *
@@ -91,8 +91,8 @@ class EmbeddingFile:
     def __repr__(self)->str: return f"EmbeddingFile({self.where}: {len(self)} x {self.width})"
 
     def rows(self, start:int, stop:int)->np.ndarray:
-        "Rows `start:stop` as a float32 copy; the mapped pages they came from are released."
-        x = np.array(self.arr[start:stop], dtype=np.float32)
+        "Rows `start:stop` as a float32 copy (float64 kept: its rows may lie beyond float32's range); pages released."
+        x = np.array(self.arr[start:stop], dtype=np.float64 if self.arr.dtype == np.float64 else np.float32)
         release_map(self.arr)
         return x
 
@@ -106,11 +106,7 @@ def check(self:EmbeddingFile,
         raise ValueError(f"{self.where}: width {self.width}; the aligner expects width {width} (another tagger's?)")
     chunk = chunk or max(1, 2**20 // width)
     for i in range(0, len(self), chunk):
-        x = self.rows(i, i + chunk)
-        bad = np.flatnonzero(~np.isfinite(x).all(1))
-        if len(bad): raise ValueError(f"{self.where}: row {i + bad[0]} has NaN or inf values; expected finite values")
-        zero = np.flatnonzero(~x.any(1))
-        if len(zero): raise ValueError(f"{self.where}: row {i + zero[0]} is all zeros; it has no direction")
+        unit_rows(self.rows(i, i + chunk), self.where, first=i)  # NaN, inf or zero rows: refused by number
 
 # %% ../nbs/09a_tag.ipynb #95c8cfb0
 def _mcut_rows(p:np.ndarray)->np.ndarray:
