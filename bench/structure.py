@@ -1,13 +1,18 @@
 """Issue 27: structure from the tagger's architecture. On full-shape worlds of the LayerNorm families (2 blocks of
 16,000 rows, width 1024, 10,861 tags; split 80/20, seed 0), `train_model`'s default (`auto`: the structure probe, then
-the converter it supports) beside the learned `lowrank` and the limit (the generator's true norms): seconds of fit +
+the converter it supports; where that is not the probe's own recommendation, the recommended closed form too) beside
+the learned `lowrank` and the limit (the generator's true norms): seconds of fit +
 evaluation (the probe, the fit or training, and `finish_run`'s evaluation with its references and plots), pred_mse,
 tag F1, norm error. Then a zoo: each family at `--zoo-seeds` world seeds from `--zoo-start` (seeds no test uses),
 `--zoo-profile` shape, the auto default's gap to the limit per family (median, worst). Then the probe over
 `--rss-blocks` blocks' worth of rows (the same blocks streamed again) in a child process, its peak RSS.
 
     python -m bench.structure --record
-    python -m bench.structure --families token_ln --no-baseline --zoo-seeds 2   # a quicker look
+    python -m bench.structure --families token_ln --baseline '' --zoo-seeds 2   # a quicker look
+
+The zoo's default families are those whose auto default is a closed form (seconds per draw); families where it
+trains (`lowrank`, `plane_residual`: ~100 short epochs at the tiny shape, minutes per draw on a loaded 2-core
+machine) are added with `--zoo-families`.
 """
 import json, resource, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -80,9 +85,10 @@ def probe_rss(world:str, blocks:int)->dict:
 @call_parse
 def main(
     worlds:str='/work/worlds',        # folder of the full worlds, `<family>_full` (made on first use)
-    families:str='token_ln,pooled_ln,token_ln_beta0,pooled_ln_beta0,token_ln_nonlin,pooled_ln_nonlin', # full-shape families
-    baseline:str='token_ln,pooled_ln,pooled_ln_beta0,token_ln_nonlin', # families where `lowrank` also trains ('' : none)
-    zoo_families:str='token_ln,pooled_ln,token_ln_beta0,pooled_ln_beta0,token_ln_nonlin,pooled_ln_nonlin,pooled_ln_eps3,token_ln_fp16,pooled_ln_fp16,features',
+    families:str='token_ln,pooled_ln,pooled_ln_beta0', # full-shape families trained with the auto default
+    probe_only:str='token_ln_beta0', # full-shape families only probed (what auto would pick, and why)
+    baseline:str='token_ln',         # families where `lowrank` also trains ('': none)
+    zoo_families:str='token_ln,pooled_ln,pooled_ln_beta0,pooled_ln_eps3',
     zoo_seeds:int=10,                 # draws per family (0: no zoo)
     zoo_start:int=1000,               # first zoo world seed (seeds no test or tuning uses)
     zoo_profile:str='tiny',           # zoo world shape
@@ -102,9 +108,22 @@ def main(
         full[f] = dict(auto=run(w))
         print(line(f'{f} auto', full[f]['auto']), flush=True)
         print(f"  {full[f]['auto']['reason']}", flush=True)
+        rec = full[f]['auto']['probe']['recommendation']
+        if rec != full[f]['auto']['model']:  # auto serves the probe's finding with another converter: both, side by side
+            full[f][rec] = run(w, rec)
+            print(line(f'{f} {rec}', full[f][rec]), flush=True)
         if f in baseline.split(','):
             full[f]['lowrank'] = run(w, 'lowrank')
             print(line(f'{f} lowrank', full[f]['lowrank']), flush=True)
+    for f in [x for x in probe_only.split(',') if x]:
+        from tagger_embedding_aligner.probe import probe_structure
+        from tagger_embedding_aligner.closed_form import choose_converter
+        w = make_world(root / f'{f}_full', profile='full', seed=0, samples=(), blocks=2, block_size=16000, family=f)
+        tr, _ = dataset_split(EmbeddingDataset(w.block_files()), [0.8, 0.2], seed=0)
+        t0 = time.perf_counter()
+        p = probe_structure(tr)
+        full[f] = dict(probe_only=dict(seconds=time.perf_counter() - t0, choice=choose_converter(p)[2], probe=p.to_dict()))
+        print(f"{f} probe only ({full[f]['probe_only']['seconds']:.1f}s): {p.summary()}\n  {choose_converter(p)[2]}", flush=True)
     zruns = zoo([x for x in zoo_families.split(',') if x], range(zoo_start, zoo_start + zoo_seeds), zoo_profile,
                 root / 'zoo') if zoo_seeds else {}
     zsum = {f: zoo_summary(r) for f, r in zruns.items()}
@@ -125,5 +144,5 @@ def main(
     what = "`auto` (structure probe + the converter it supports) on the LayerNorm families, full shape, 25,600 train rows"
     write_record('structure', what=what, figure=figure, results=results,
                  figures=dict(full=full, zoo=zsum, zoo_runs=zruns, zoo_profile=zoo_profile, probe_rss=rss),
-                 args=changed(main, worlds=worlds, families=families, baseline=baseline, zoo_families=zoo_families,
+                 args=changed(main, worlds=worlds, families=families, probe_only=probe_only, baseline=baseline, zoo_families=zoo_families,
                               zoo_seeds=zoo_seeds, zoo_start=zoo_start, zoo_profile=zoo_profile, rss_blocks=rss_blocks))
