@@ -14,8 +14,8 @@ from .model import *
 from .probe import *
 
 # %% auto #0
-__all__ = ['ClosedForm', 'PlaneConverter', 'QuadricConverter', 'PlaneResidual', 'is_closed_form', 'probe_options',
-           'choose_converter', 'fit_closed_form']
+__all__ = ['EXACT_TO_ROBUST', 'ClosedForm', 'PlaneConverter', 'QuadricConverter', 'PlaneResidual', 'is_closed_form',
+           'probe_options', 'choose_converter', 'fit_closed_form']
 
 # %% ../nbs/03c_closed_form.ipynb #4f99f6b4
 class ClosedForm(ScalarConverter):
@@ -106,6 +106,8 @@ class PlaneResidual(LowRankLog):
 register_converter('plane_residual', PlaneResidual)
 
 # %% ../nbs/03c_closed_form.ipynb #27b7783c
+EXACT_TO_ROBUST = ('plane', 'quadric')  # exact recommendations `auto` serves with `robust` (`03d_robust`)
+
 def is_closed_form(model_name:str)->bool:
     "Whether converter `model_name` is fitted from a `Probe` (a closed form, with or without a residual)."
     return bool(getattr(get_converter_class(model_name), 'closed_form', False))
@@ -120,8 +122,11 @@ def probe_options(
     return {}
 
 def choose_converter(probe:Probe)->tuple:
-    "`(model_name, options, reason)`: what `auto` trains, as the probe recommends."
+    "`(model_name, options, reason)`: what `auto` trains, as the probe recommends (`robust` for an exact constraint)."
     name = probe.recommendation
+    if name in EXACT_TO_ROBUST:  # as exact on the tagger's rows, and it does not collapse on other modalities'
+        return 'robust', {}, (f"auto -> robust: {probe.reason}; robust is as exact as the {name} on the tagger's own "
+                              "embeddings and mends other modalities' directions (10_robustness)")
     return name, probe_options(name, probe), f"auto -> {name}: {probe.reason}"
 
 def fit_closed_form(

@@ -11,15 +11,18 @@ import math
 import numpy as np, torch
 from torch import nn
 from .model import register_converter
+from .probe import Probe, quadric_norm
 
 # %% auto #0
 __all__ = ['RobustRay']
 
 # %% ../nbs/03d_robust.ipynb #a0b317f4
-_F64 = ('mu', 'vecs', 'lam', 'taus', 'log_prior', 'kappas', 'log_kappa_prior')
+_F64 = ('mu', 'vecs', 'lam', 'taus', 'log_prior', 'kappas', 'log_kappa_prior', 'q', 'l', 'k', 'sign', 'use_quadric', 'lo',
+        'hi')
 
 class RobustRay(nn.Module):
     "`robust`: posterior-mean tagger embedding behind a direction with unknown isotropic error (see above)."
+    closed_form = True   # fitted from a `Probe` (`fit_probe`), no epochs
     def __init__(self,
                  n:int=1024,              # embedding width
                  n_taus:int=48,           # points of the noise-variance grid (one of them 0)
@@ -31,8 +34,10 @@ class RobustRay(nn.Module):
         if not math.isfinite(clean_prior): raise ValueError(f"robust: clean_prior={clean_prior!r}; expected a finite number")
         self.n, self.clean_prior, self.tail_dof = n, float(clean_prior), float(tail_dof)
         for k, shape in dict(mu=(n,), vecs=(n, n), lam=(n,), taus=(n_taus,), log_prior=(n_taus,), kappas=(n_kappas,),
-                             log_kappa_prior=(n_kappas,)).items():
+                             log_kappa_prior=(n_kappas,), q=(n,), l=(n,), k=(1,), sign=(1,), use_quadric=(1,),
+                             lo=(1,), hi=(1,)).items():
             self.register_buffer(k, torch.zeros(shape, dtype=torch.float64))
+        self.hi.fill_(1e30)
 
     def _apply(self, fn, recurse=True):
         "Move with the model, but keep the constants float64 whatever dtype the caller casts to."
@@ -57,6 +62,7 @@ def _robust_fit(self:RobustRay,
     )->RobustRay:
     "Set the converter's constants from the training embeddings' mean and covariance."
     mean, cov = np.asarray(mean, np.float64), np.asarray(cov, np.float64)
+    self.lo.zero_(); self.hi.fill_(1e30); self.use_quadric.zero_()
     if mean.shape != (self.n,) or cov.shape != (self.n, self.n):
         raise ValueError(f"robust.fit: mean {mean.shape} and cov {cov.shape}; expected ({self.n},) and ({self.n}, {self.n})")
     if not (np.isfinite(mean).all() and np.isfinite(cov).all()): raise ValueError("robust.fit: mean or cov is not finite")
@@ -98,8 +104,12 @@ def _posterior(self:RobustRay, x:torch.Tensor)->tuple:
 def _forward(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     w, s, p, F, _ = self._posterior(x)
     m = self.vecs.T @ self.mu
-    coef = ((p * s) @ F.T) * w - (p @ F.T) * m
-    return (self.mu + coef @ self.vecs.T).to(x.dtype)
+    e = self.mu + (((p * s) @ F.T) * w - (p @ F.T) * m) @ self.vecs.T
+    norm = e.norm(dim=-1, keepdim=True)
+    u = e / norm
+    quad = quadric_norm(u, self.q, self.l, self.k, self.sign, self.lo, self.hi)
+    norm = torch.where(self.use_quadric > 0, quad, norm.clamp(self.lo, self.hi))
+    return (norm * u).to(x.dtype)
 
 def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     "Estimated cosine between each input and the tagger embedding behind it (1: no sign of an error)."
@@ -108,5 +118,19 @@ def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     return torch.sqrt((1 - noise).clamp(min=0)).to(x.dtype)
 
 RobustRay._grid = _grid
+
+# %% ../nbs/03d_robust.ipynb #a57ed3b9
+@torch.no_grad()
+def _fit_probe(self:RobustRay, probe:Probe)->RobustRay:
+    "Fit from a `Probe`: its mean and covariance, the training norms' range, and its quadric where it recommends one."
+    self.fit(probe.stats.mean, probe.stats.cov)
+    self.lo.fill_(probe.stats.norm_lo / 1.05); self.hi.fill_(probe.stats.norm_hi * 1.05)
+    qu = probe.quadric
+    if probe.base == 'quadric' and qu is not None:
+        for k, v in dict(q=qu.q, l=qu.l, k=[qu.k], sign=[qu.sign], use_quadric=[1.]).items():
+            self._buffers[k].copy_(torch.as_tensor(np.asarray(v, np.float64)))
+    return self
+
+RobustRay.fit_probe = _fit_probe
 RobustRay._posterior, RobustRay.forward, RobustRay.trust = _posterior, _forward, _trust
 register_converter('robust', RobustRay)

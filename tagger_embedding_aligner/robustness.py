@@ -14,9 +14,11 @@ from .metrics import *
 from .loaders import EmbeddingDL
 from .objectives import perturb_directions
 from .inference import Aligner
+from .perturb import perturb, PERTURB_KINDS
 
 # %% auto #0
-__all__ = ['ROBUSTNESS_METRICS', 'robustness_table', 'plot_robustness', 'compare_aligners', 'gap_closed']
+__all__ = ['ROBUSTNESS_METRICS', 'BOARD_COS', 'robustness_table', 'plot_robustness', 'compare_aligners', 'gap_closed',
+           'robustness_board', 'trust_calibration', 'plot_board']
 
 # %% ../nbs/10_robustness.ipynb #4674855f
 ROBUSTNESS_METRICS = ['tag_f1', 'tag_precision', 'tag_recall', 'pred_mse', 'excess_bce', 'emb_cos']
@@ -99,3 +101,98 @@ def gap_closed(
     l = 1 - table['tag_f1'].unstack('method')
     return pd.DataFrame({f'{base} 1-F1': l[base], f'{new} 1-F1': l[new], 'oracle 1-F1': l['oracle'],
                          'gap closed': (l[base] - l[new]) / (l[base] - l['oracle'])}).sort_index(ascending=False)
+
+# %% ../nbs/10_robustness.ipynb #84df4bf6
+BOARD_COS = (.999, .99, .95, .9, .8)
+
+def _as_fn(m):
+    "A function unit-tensor -> embedding for a converter, `AlignerModel`, `Aligner` or callable."
+    m = _as_model(m)
+    if isinstance(m, AlignerModel): m = m.converter
+    if isinstance(m, torch.nn.Module): m.eval()
+    return m
+
+def _board_inputs(data, bs:int)->tuple:
+    "Test units [n, width], norms [n] and clean targets [n, tags] (the tagger's tags of the clean embedding)."
+    base, rows = subset_indices(data)
+    parts = [base.batch(rows[i:i + bs]) for i in range(0, len(rows), bs)]
+    return tuple(torch.cat([p[k] for p in parts]) for k in (0, 2, 1)) + (base,)
+
+# %% ../nbs/10_robustness.ipynb #ff2909fc
+@torch.no_grad()
+def robustness_board(
+    methods:dict,                 # {label: converter, `AlignerModel`, `Aligner` or callable(units) -> embeddings}
+    data,                         # test rows: an `EmbeddingDataset` or a `Subset` of one
+    kinds=PERTURB_KINDS,          # perturbation kinds (`02c_perturb`)
+    cos_values=BOARD_COS,         # cosines between perturbed and clean directions
+    cov=None,                     # [width, width] covariance of the training directions (`subspace`); default: the test rows'
+    mean_norm:float|None=None,    # the `mean norm` reference (use the training rows'); default: the test rows'
+    seed:int=0,                   # seed of the perturbations (every method sees the same inputs)
+    categories=None,              # tag categories; default: the dataset's labels
+    bs:int=1024,                  # rows per evaluation batch
+)->pd.DataFrame:                  # index (kind, cos, method); clean rows as kind `clean`, cos 1
+    "Tag F1 and pred MSE of every method and the two references, on clean and perturbed directions."
+    u, n, target, base = _board_inputs(data, bs)
+    cats = np.asarray(categories if categories is not None else base.labels()['category'])
+    head = TaggerHead(base.weights, base.bias)
+    if cov is None: cov = np.cov(u.double().numpy().T)
+    if mean_norm is None: mean_norm = float(n.mean())
+    fns = {'true norm': lambda up, nb: up * nb[:, None], 'mean norm': lambda up, nb: up * mean_norm,
+           **{k: (lambda up, nb, f=_as_fn(m): f(up)) for k, m in methods.items()}}
+    cases = [('clean', 1.)] + [(k, c) for k in kinds for c in cos_values]
+    rows = {}
+    for kind, c in cases:
+        up = u if kind == 'clean' else torch.from_numpy(perturb(u.numpy(), kind, c, seed, cov=cov))
+        for label, f in fns.items():
+            st = AlignStats(cats)
+            for i in range(0, len(u), bs):
+                emb = f(up[i:i + bs], n[i:i + bs]).float()
+                st.update(head.logits(emb), emb, target[i:i + bs], u[i:i + bs], n[i:i + bs])
+            rows[(kind, c, label)] = st.compute()
+    return pd.DataFrame(rows).T.rename_axis(['kind', 'cos', 'method'])[['tag_f1', 'pred_mse', 'emb_cos', 'emb_norms']]
+
+# %% ../nbs/10_robustness.ipynb #45717da1
+@torch.no_grad()
+def trust_calibration(
+    converter,                    # a converter with a `trust(units)` method (e.g. `robust`)
+    data,                         # test rows: an `EmbeddingDataset` or a `Subset` of one
+    kinds=PERTURB_KINDS,          # perturbation kinds
+    cos_values=BOARD_COS,         # cosines
+    cov=None,                     # training directions' covariance (`subspace`); default: the test rows'
+    seed:int=0,                   # seed of the perturbations (as the board's)
+    bs:int=1024,                  # rows per batch
+)->pd.DataFrame:                  # index kind; columns: median trust at each cosine, and `spearman`
+    "Per kind: the median trust score at each cosine, and its Spearman correlation with `1 - c`."
+    conv = _as_fn(converter)
+    u = _board_inputs(data, bs)[0]
+    if cov is None: cov = np.cov(u.double().numpy().T)
+    trust = lambda x: torch.cat([conv.trust(x[i:i + bs]) for i in range(0, len(x), bs)]).double().numpy()
+    clean, out = trust(u), {}
+    for kind in kinds:
+        t = {c: trust(torch.from_numpy(perturb(u.numpy(), kind, c, seed, cov=cov))) for c in cos_values}
+        score = pd.Series(np.concatenate([clean, *t.values()]))
+        gap = pd.Series(np.concatenate([np.zeros(len(u)), *[np.full(len(u), 1 - c) for c in t]]))
+        out[kind] = {**{c: float(np.median(v)) for c, v in {1.: clean, **t}.items()},
+                     'spearman': float(-score.rank().corr(gap.rank()))}
+    return pd.DataFrame(out).T.rename_axis('kind')
+
+# %% ../nbs/10_robustness.ipynb #ef667ef2
+def plot_board(
+    board:pd.DataFrame,           # `robustness_board` output
+    metric:str='tag_f1',          # column to plot
+    title:str='',                 # figure title (e.g. the world)
+):
+    "`metric` against the cosine, one panel per perturbation kind, one line per method (clean value at cos 1)."
+    import matplotlib.pyplot as plt
+    kinds = [k for k in board.index.unique('kind') if k != 'clean']
+    fig, axs = plt.subplots(1, len(kinds), figsize=(3.4 * len(kinds), 3.2), sharey=True, squeeze=False)
+    clean = board.xs('clean', level='kind')[metric].droplevel('cos')
+    for ax, kind in zip(axs[0], kinds):
+        for m, d in board.xs(kind, level='kind')[metric].unstack('method').items():
+            ax.plot([1.] + list(d.index), [clean[m]] + list(d.values), marker='o', ms=3, label=m)
+        ax.set(title=kind, xlabel='cosine to the clean direction')
+        ax.invert_xaxis()
+    axs[0][0].set_ylabel(metric)
+    axs[0][-1].legend(fontsize=7)
+    fig.suptitle(title); fig.tight_layout()
+    return fig
