@@ -10,6 +10,8 @@ import math, time
 from dataclasses import dataclass, field
 
 import numpy as np, torch
+from scipy.linalg import eigh, cho_factor, cho_solve
+from scipy.sparse.linalg import eigsh
 from .heads import *
 from .dataset import *
 from .cli import command, OneOf
@@ -18,8 +20,8 @@ from .synthetic import PROFILES
 from .families import list_families
 
 # %% auto #0
-__all__ = ['ProbeStats', 'stream_rows', 'holdout_mask', 'PlaneFit', 'fit_planes', 'plane_norm', 'QuadricFit', 'fit_quadric',
-           'quadric_norm', 'Probe', 'recommend', 'probe_structure', 'tea_probe']
+__all__ = ['ProbeStats', 'stream_rows', 'holdout_mask', 'smallest_eig', 'PlaneFit', 'fit_planes', 'plane_norm', 'QuadricFit',
+           'fit_quadric', 'quadric_norm', 'Probe', 'recommend', 'probe_structure', 'tea_probe']
 
 # %% ../nbs/03b_probe.ipynb #1bc53898
 def _as_f64(e)->np.ndarray:
@@ -149,6 +151,18 @@ def holdout_mask(
     return ((h >> np.uint64(40)).astype(np.float64) / 2**24) < frac
 
 # %% ../nbs/03b_probe.ipynb #21537515
+def smallest_eig(
+    m:np.ndarray,     # a symmetric positive semi-definite matrix
+    k:int=1,          # how many of its smallest eigenpairs
+)->tuple:             # `(eigenvalues [k] ascending, eigenvectors [n, k])`
+    "The `k` smallest eigenpairs of `m`: shift-invert Lanczos (one LU, a few solves), dense `eigh` for small `m`."
+    k = min(k, len(m))
+    if len(m) <= 4 * k + 16: return eigh(m, subset_by_index=[0, k - 1])
+    v0 = np.random.default_rng(0).standard_normal(len(m))   # deterministic start
+    lam, vec = eigsh(m, k=k, sigma=-1e-3 * np.trace(m) / len(m), which='LM', v0=v0)
+    order = np.argsort(lam)
+    return lam[order], vec[:, order]
+
 @dataclass
 class PlaneFit:
     "Affine constraints `a_k . e = b_k` fitted from `ProbeStats` (`a` [k, width], `b` [k], weights `w` [k])."
@@ -169,8 +183,9 @@ def fit_planes(
     cov = st.cov
     sd = np.sqrt(np.clip(np.diag(cov), 0, None))
     sd = np.where(sd > 0, sd, 1.)
-    lam, vec = np.linalg.eigh(cov / np.outer(sd, sd))
-    lam = lam / max(lam.mean(), 1e-300)
+    r = cov / np.outer(sd, sd)
+    lam, vec = smallest_eig(r, max_constraints + 1)                           # only the smallest few
+    lam = lam / max(np.trace(r) / len(r), 1e-300)                             # relative to the mean eigenvalue
     k = int(min(max_constraints, max(1, (lam < tol).sum())))
     a = (vec[:, :k] / sd[:, None]).T                      # constraints in the embeddings' coordinates
     a /= np.linalg.norm(a, axis=1, keepdims=True)
@@ -205,16 +220,21 @@ class QuadricFit:
     sign:float = 1.          # root `(-L + sign sqrt(L^2 - 4QK)) / 2Q` along a direction
     agreement:float = 1.     # share of sample rows whose norm is the chosen root's rather than the other's
 
+def _ridge_solve(g:np.ndarray, b:np.ndarray, tol:float, steps:int=3)->np.ndarray:
+    "`g^+ b` for a Gram `g` whose near-null directions (the planes) `b` does not reach: Cholesky of `g + tol`, refined."
+    f = cho_factor(g + tol * np.trace(g) / len(g) * np.eye(len(g)))
+    x = cho_solve(f, b)
+    for _ in range(steps): x += cho_solve(f, b - g @ x)   # iterative refinement: the ridge's bias shrinks each step
+    return x
+
 def _schur_min(g:np.ndarray, c:int, tol:float)->tuple:
     "`(v, eigenvalue)`: the smallest-residual combination of the columns of Gram `g` with unit quadratic block (first `c`)."
     gqq, gql, gll = g[:c, :c], g[:c, c:], g[c:, c:]
-    lam, vec = np.linalg.eigh(gll)
-    keep = lam > tol * max(lam.mean(), 1e-300)
-    pinv_lq = vec[:, keep] @ ((vec[:, keep].T @ gql.T) / lam[keep, None])
-    s = gqq - gql @ pinv_lq
-    mu, v = np.linalg.eigh((s + s.T) / 2)
-    vq = v[:, 0]
-    return np.concatenate([vq, -pinv_lq @ vq]), float(mu[0] / max(np.abs(mu).mean(), 1e-300))
+    x = _ridge_solve(gll, gql.T, tol)
+    s = gqq - gql @ x
+    s = (s + s.T) / 2
+    mu, v = smallest_eig(s, 1)
+    return np.concatenate([v[:, 0], -x @ v[:, 0]]), float(mu[0] / max(np.trace(s) / len(s), 1e-300))
 
 def fit_quadric(
     st:ProbeStats,       # sums with `quadratic=True`
@@ -349,9 +369,8 @@ def probe_structure(
     if held.n == 0: raise ValueError("probe_structure: no held-out rows; pass holdout= or a larger data set")
     stats = {k: _stats(np.concatenate(v)) for k, v in errs.items()}
     rec, base, why = recommend(stats, pl, exact_tol, approx_frac)
-    every = ProbeStats(quadratic, ref=fit.ref).merge(fit).merge(held)  # the final fit uses every row
-    return Probe(every, fit_planes(every, tol), fit_quadric(every, tol) if quadratic else None, stats, fit.n, held.n,
-                 rec, why, base, time.time() - t0)
+    every = ProbeStats(quadratic, ref=fit.ref).merge(fit).merge(held)  # mean and covariance of every row
+    return Probe(every, pl, qu, stats, fit.n, held.n, rec, why, base, time.time() - t0)
 
 # %% ../nbs/03b_probe.ipynb #ad2a2761
 @patch
