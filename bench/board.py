@@ -8,7 +8,7 @@ cosines in [.8, 1], half the rows); closed forms (`robust`, `plane`, ...) are fi
     .venv/bin/python -m bench.board --record                       # every family, small profile
     .venv/bin/python -m bench.board --families token_ln pooled_ln --profile full --blocks 2 --block-size 20000
 """
-import json, tempfile, time
+import json, os, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.script import call_parse
@@ -96,8 +96,14 @@ def main(
         out[fam] = dict(rows=r['board'].reset_index().to_dict('records'), fit_s=r['fit_s'], chosen=r['chosen'],
                         train=r['train'],
                         test=r['test'], trust={m: c.reset_index().to_dict('records') for m, c in r['trust'].items()})
-    if record:
-        write_record('board', what=f"robustness board ({profile} worlds)", figure='see the Cross-modal section',
-                     figures=out, args=changed(main.__wrapped__ if hasattr(main, '__wrapped__') else main,
-                                               families=families, methods=methods, profile=profile, blocks=blocks,
-                                               block_size=block_size, test_rows=test_rows, seed=seed), results=results)
+    if record:  # `board_<profile>.json`: one record per profile (the small all-family board, the full-shape one)
+        Path(results).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=results) as d:  # same file system: the rename is atomic
+            src = write_record('board', what=f"robustness board ({profile} worlds)", figure='see the Cross-modal section',
+                               figures=out, args=changed(main.__wrapped__ if hasattr(main, '__wrapped__') else main,
+                                                         families=families, methods=methods, profile=profile,
+                                                         blocks=blocks, block_size=block_size, test_rows=test_rows,
+                                                         seed=seed), results=d)
+            dst = Path(results) / f'board_{profile}.json'
+            os.replace(src, dst)
+            print(f"record: {dst}")
