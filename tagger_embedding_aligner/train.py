@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.meta import delegates
 from fastcore.script import CliError
+from .cli import import_fastai
+import_fastai()  # before the first fastai import: no deprecated torch.jit.script call
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner, Recorder
 from fastai.callback.all import *
