@@ -124,7 +124,7 @@ def staged_dir(
     try:
         with sigterm_as_exit(): yield tmp  # a polite stop (SIGTERM) removes the staging folder too
         _umask_perms(tmp)
-        if dst.exists() or dst.is_symlink():
+        if overwrite and (dst.exists() or dst.is_symlink()):
             old = Path(tempfile.mkdtemp(prefix=_staging_prefix(dst), suffix='.old', dir=dst.parent)); old.rmdir()
             os.rename(dst, old)
             try: os.rename(tmp, dst)
