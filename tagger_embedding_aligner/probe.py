@@ -14,6 +14,7 @@ from scipy.linalg import eigh, cho_factor, cho_solve
 from scipy.sparse.linalg import eigsh
 from .heads import *
 from .dataset import *
+from .loaders import malloc_trim
 from .cli import command, OneOf
 from .hub import TAGGERS
 from .synthetic import PROFILES
@@ -131,12 +132,14 @@ def stream_rows(
         for i in range(0, len(order), chunk):
             yield order[i:i + chunk], base.embeddings(rows[order[i:i + chunk]])
             base.release_pages()
+            malloc_trim()  # the chunk's float64 temporaries fragment the heap otherwise (RSS creeps up over blocks)
         return
     blocks, start = ([data] if isinstance(data, (np.ndarray, torch.Tensor)) else data), 0
     for blk in blocks:
         for i in range(0, len(blk), chunk):
             part = blk[i:i + chunk]
             yield np.arange(start + i, start + i + len(part)), np.asarray(part.cpu() if isinstance(part, torch.Tensor) else part, np.float32)
+            malloc_trim()
         start += len(blk)
         release_map(blk)
 
