@@ -8,7 +8,7 @@ cosines in [.8, 1], half the rows); closed forms (`robust`, `plane`, ...) are fi
     .venv/bin/python -m bench.board --record                       # every family, small profile
     .venv/bin/python -m bench.board --families token_ln pooled_ln --profile full --blocks 2 --block-size 20000
 """
-import json, tempfile, time
+import json, os, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.script import call_parse
@@ -19,7 +19,7 @@ from tagger_embedding_aligner.dataset import EmbeddingDataset
 from tagger_embedding_aligner.split import dataset_split
 from tagger_embedding_aligner.train import train_model
 from tagger_embedding_aligner.model import open_model
-from tagger_embedding_aligner.robustness import robustness_board, trust_calibration, plot_board
+from tagger_embedding_aligner.robustness import robustness_board, trust_calibration, plot_board, board_summary
 
 def direction_cov(ds, rows, chunk:int=8192)->np.ndarray:
     "Covariance (float64) of the training rows' directions, in chunks: what a `subspace` error is drawn from."
@@ -56,14 +56,6 @@ def family_board(family, profile, blocks, block_size, methods, worlds:Path, test
     return dict(board=board, trust=trust, fit_s={m: s for m, (_, s, _) in fitted.items()},
                 chosen={m: ch for m, (_, _, ch) in fitted.items()}, train=len(tr), test=len(te))
 
-def summary(board:pd.DataFrame, cos=(.999, .99, .95, .9, .8))->pd.DataFrame:
-    "Tag F1 per method: clean, then each kind at each cosine (columns `kind c`)."
-    f1 = board['tag_f1'].unstack('method')
-    cols = {'clean': f1.loc[('clean', 1.)]}
-    for kind in [k for k in board.index.unique('kind') if k != 'clean']:
-        for c in cos: cols[f'{kind} {c:g}'] = f1.loc[(kind, c)]
-    return pd.DataFrame(cols)
-
 @call_parse
 def main(
     families:str='',            # families, comma- or space-separated (default: every registered family)
@@ -88,7 +80,7 @@ def main(
         r = family_board(fam, profile, blocks, block_size, meths, Path(worlds), test_rows, seed)
         fits = ', '.join(f"{m} ({r['chosen'][m]}) {t:.0f}s" for m, t in r['fit_s'].items())
         print(f"\n== {fam} ({r['train']} train / {r['test']} test rows; fits: {fits}; {time.perf_counter() - t0:.0f}s)")
-        print(summary(r['board']).round(4).to_string())
+        print(board_summary(r['board']).round(4).to_string())
         for m, cal in r['trust'].items(): print(f"trust of {m}:\n{cal.round(4).to_string()}")
         if images:
             fig = plot_board(r['board'], title=f'{fam} ({profile})')
@@ -96,8 +88,14 @@ def main(
         out[fam] = dict(rows=r['board'].reset_index().to_dict('records'), fit_s=r['fit_s'], chosen=r['chosen'],
                         train=r['train'],
                         test=r['test'], trust={m: c.reset_index().to_dict('records') for m, c in r['trust'].items()})
-    if record:
-        write_record('board', what=f"robustness board ({profile} worlds)", figure='see the Cross-modal section',
-                     figures=out, args=changed(main.__wrapped__ if hasattr(main, '__wrapped__') else main,
-                                               families=families, methods=methods, profile=profile, blocks=blocks,
-                                               block_size=block_size, test_rows=test_rows, seed=seed), results=results)
+    if record:  # `board_<profile>.json`: one record per profile (the small all-family board, the full-shape one)
+        Path(results).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=results) as d:  # same file system: the rename is atomic
+            src = write_record('board', what=f"robustness board ({profile} worlds)", figure='see the Cross-modal section',
+                               figures=out, args=changed(main.__wrapped__ if hasattr(main, '__wrapped__') else main,
+                                                         families=families, methods=methods, profile=profile,
+                                                         blocks=blocks, block_size=block_size, test_rows=test_rows,
+                                                         seed=seed), results=d)
+            dst = Path(results) / f'board_{profile}.json'
+            os.replace(src, dst)
+            print(f"record: {dst}")

@@ -1,8 +1,8 @@
 """Issue 14: the converter leaderboard (`nbs/15_leaderboard.ipynb`). Trains every listed converter on the same split of
-each world family (`01a_families`: every registered family unless --families says) with the `train_model` defaults and reports, on the
-held-out rows: pred_mse, tag F1 and emb-norm error, the gap to the family's limit (pred_mse ratio, F1 difference),
-parameters and FLOPs (`profile_converter`), the train + evaluation time on this machine, and tag F1 when the input
-direction is perturbed to cosine 0.95 (10_robustness). Finished runs in --out are reused with their recorded time.
+each world family (`01a_families`: every registered one unless --families says) with the `train_model` defaults and
+reports, on the held-out rows: pred_mse, tag F1 and emb-norm error, the gap to the family's limit (pred_mse ratio, F1
+difference), parameters and FLOPs (`profile_converter`), the train + evaluation time on this machine, and tag F1 when
+the input direction is perturbed to cosine 0.95 (10_robustness). Finished runs in --out are reused with their recorded time.
 
     PYTHONPATH=$PWD .venv/bin/python bench/leaderboard.py --readme
 

@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/dataset.html.md"""
 
 # %% ../nbs/02_dataset.ipynb #7d059041
 from __future__ import annotations
-import mmap, os, warnings, zipfile
+import mmap, os, sys, warnings, zipfile
 from pathlib import Path
 
 import numpy as np, torch
@@ -15,21 +15,41 @@ from fastcore.basics import patch
 from .hub import *
 from .heads import *
 from .remote import fetch_embeddings, read_source, npy_member
+from huggingface_hub import constants as hf_constants
 
 # %% auto #0
-__all__ = ['dataset_file', 'get_samples_file', 'get_block_file', 'open_npz_member', 'verify_predictions', 'EmbeddingDataset',
-           'release_map', 'subset_indices', 'limit_norms_for']
+__all__ = ['dataset_file', 'get_samples_file', 'get_block_file', 'open_npz_member', 'verify_predictions', 'unit_rows',
+           'EmbeddingDataset', 'release_map', 'subset_indices', 'limit_norms_for']
 
 # %% ../nbs/02_dataset.ipynb #168c2661
+def _whole_file(path:str, **hub_kwargs)->str: return hub_file(DATASET_REPO, path, repo_type='dataset', **hub_kwargs)
+
+def _extract(path:str, **hub_kwargs)->str:
+    kw = {k: v for k, v in hub_kwargs.items() if k != 'cache_dir'}
+    return str(fetch_embeddings(DATASET_REPO, path, hub_cache_dir=hub_kwargs.get('cache_dir'), **kw))
+
+def _offline_file(path:str, embs_only:bool, **hub_kwargs)->str:
+    "Offline: whichever cached copy of `path` serves (the asked-for kind first), said in one line; else what to fetch."
+    kinds = [('embeddings-only extract', _extract), ('full file', _whole_file)]
+    if not embs_only: kinds.reverse()
+    for i, (what, get) in enumerate(kinds):
+        try: found = get(path, **{**hub_kwargs, 'local_files_only': True})
+        except FileNotFoundError: continue
+        if i: print(f"offline: no {kinds[0][0]} of {path} in the cache; using the cached {what} {found}", file=sys.stderr)
+        return found
+    raise FileNotFoundError(
+        f"{path!r} of dataset repo {DATASET_REPO!r}: offline (HF_HUB_OFFLINE=1 or local_files_only) and neither its "
+        f"embeddings-only extract nor the full file is in the cache; fetch one while online: "
+        f"`hf download {DATASET_REPO} {path} --repo-type dataset` (full file) or run the same command without HF_HUB_OFFLINE")
+
 def dataset_file(
     path:str,              # path in the dataset repo, e.g. `SwinV2_v3/samples_200.npz`
     embs_only:bool=False,  # fetch only `embs` (and the verification rows of `preds`) with `fetch_embeddings`
     **hub_kwargs,          # `cache_dir`, `local_files_only`, `revision`, `token` for `hub_file`
 )->str:
-    "Local path of a file of the inversion dataset: the whole file through the HF cache, or its embeddings only."
-    if not embs_only: return hub_file(DATASET_REPO, path, repo_type='dataset', **hub_kwargs)
-    kw = {k: v for k, v in hub_kwargs.items() if k != 'cache_dir'}
-    return str(fetch_embeddings(DATASET_REPO, path, hub_cache_dir=hub_kwargs.get('cache_dir'), **kw))
+    "Local path of a file of the inversion dataset: the whole file or its embeddings only; offline, whichever is cached."
+    if hub_kwargs.get('local_files_only') or hf_constants.is_offline_mode(): return _offline_file(path, embs_only, **hub_kwargs)
+    return _extract(path, **hub_kwargs) if embs_only else _whole_file(path, **hub_kwargs)
 
 def get_samples_file(
     model_name:str=DEFAULT_TAGGER, # tagger name, e.g. `SwinV2_v3`
@@ -81,6 +101,33 @@ def verify_predictions(
     stored = np.asarray(preds[rows] if sampled else preds, np.float64)
     diff = float(np.abs(recomputed - stored).max()) if len(rows) else 0.
     return dict(ok=bool(diff <= atol), max_abs_diff=diff, rows=len(rows))
+
+# %% ../nbs/02_dataset.ipynb #dc87acb1
+def _rows_text(rows, of:str='', verb:str='has')->str:
+    rows = [int(r) for r in rows]
+    shown = ', '.join(map(str, rows[:10])) + (f' and {len(rows) - 10} more' if len(rows) > 10 else '')
+    plural = {'has': 'have', 'is': 'are'}[verb]
+    return f"row {shown}{of} {verb}" if len(rows) == 1 else f"rows {shown}{of} {plural}"
+
+def unit_rows(
+    x,                # rows [n, width] (numpy or torch, any float or integer dtype, any finite scale)
+    what:str='emb',   # the input's name in errors (a file, an argument)
+    first:int=0,      # number of `x`'s first row in the whole input, for errors on chunks
+    of:str='',        # more of the row's name in errors, e.g. " of 'embs'"
+)->tuple:             # `(unit rows [n, width] float32, norms [n] float64)`, torch tensors on `x`'s device
+    "Unit vectors of the rows of `x` without overflow or underflow; rows with no direction are refused by number."
+    if isinstance(x, np.ndarray) and not x.flags.writeable: x = np.array(x)  # torch wants writable memory
+    x = torch.as_tensor(x)
+    if not x.is_floating_point(): x = x.double()
+    elif x.dtype in (torch.float16, torch.bfloat16): x = x.float()
+    bad = (~torch.isfinite(x).all(-1)).nonzero().flatten()
+    if len(bad): raise ValueError(f"{what}: {_rows_text(bad + first, of)} NaN or inf values; expected finite embeddings")
+    m = x.abs().amax(-1, keepdim=True)
+    zero = (m[:, 0] == 0).nonzero().flatten()
+    if len(zero): raise ValueError(f"{what}: {_rows_text(zero + first, of, 'is')} all zeros (zero norm): no direction to normalize")
+    y = x / m  # every component in [-1, 1], the largest 1: the norm below is in [1, sqrt(width)]
+    n = torch.linalg.vector_norm(y, dim=-1, keepdim=True)
+    return (y / n).float(), (m.double() * n.double())[:, 0]
 
 # %% ../nbs/02_dataset.ipynb #25f7b366
 def _mirror_tagger(path:Path)->dict:
@@ -143,6 +190,9 @@ class EmbeddingDataset(Dataset):
         if targets not in ('auto', 'stored', 'recompute'): raise ValueError(f"targets={targets!r}; expected 'auto', 'stored' or 'recompute'")
         self.files = [Path(f) for f in (npz_files if isinstance(npz_files, (list, tuple)) else [npz_files])]
         if not self.files: raise ValueError("npz_files is empty; expected at least one .npz file with 'embs' and 'preds'")
+        twice = sorted({str(f) for f in self.files if sum(os.path.realpath(g) == os.path.realpath(f) for g in self.files) > 1})
+        if twice: raise ValueError(f"npz_files lists {', '.join(twice)} more than once; its rows would be both training "
+                                   "and held-out rows: list each file once")
         self.found = _locate_tagger(self.files[0]) if head is None else {}
         self.head_source = str(head) if isinstance(head, (str, Path)) else (str(self.found['head']) if self.found else None)
         self.head_path = _head_path(head, self.found)
@@ -227,17 +277,13 @@ def _scan_preds(f:Path, preds, chunk:int=2048):
                              "(sigmoid outputs, not logits, no NaN)")
 
 def _scan_rows(f:Path, embs, chunk:int=8192)->np.ndarray:
-    "Norms of all rows; raises on the first NaN/inf or zero-norm row, naming file and row."
-    norms = np.empty(len(embs), np.float32)
+    "Norms of all rows (computed safely, `unit_rows`); raises naming file and rows on NaN/inf or zero-norm rows."
+    norms = np.empty(len(embs), np.float64)
     for i in range(0, len(embs), chunk):
-        block = np.asarray(embs[i:i + chunk], np.float32)
+        block = np.asarray(embs[i:i + chunk])
         release_map(embs)  # the scan reads every row once: keep its pages out of this process's RSS
-        bad = np.flatnonzero(~np.isfinite(block).all(1))
-        if len(bad): raise ValueError(f"{f}: row {i + bad[0]} of 'embs' has NaN or inf values; expected finite embeddings")
-        n = np.linalg.norm(block, axis=1)
-        if (n == 0).any(): raise ValueError(f"{f}: row {i + np.flatnonzero(n == 0)[0]} of 'embs' has zero norm; it cannot be L2-normalized")
-        norms[i:i + chunk] = n
-    return norms
+        norms[i:i + chunk] = unit_rows(block, str(f), first=i, of=" of 'embs'")[1].numpy()
+    return norms.astype(np.float32)
 
 # %% ../nbs/02_dataset.ipynb #2bcc44db
 @patch
@@ -254,7 +300,8 @@ def _gather(self:EmbeddingDataset, arrays:list, idxs)->np.ndarray:
     if idxs.size and (idxs.min() < -len(self) or idxs.max() >= len(self)): raise IndexError(f"index out of range for a dataset of {len(self)} rows")
     idxs = idxs % max(len(self), 1)
     file_of = np.searchsorted(self.offsets, idxs, side='right') - 1
-    out = np.empty((len(idxs), arrays[0].shape[1]), np.float32)
+    wide = any(a.dtype == np.float64 for a in arrays)  # float64 rows may be beyond float32's range: keep them
+    out = np.empty((len(idxs), arrays[0].shape[1]), np.float64 if wide else np.float32)
     for fi in np.unique(file_of):
         sel = np.flatnonzero(file_of == fi)
         local = idxs[sel] - self.offsets[fi]
@@ -279,17 +326,17 @@ def predictions(self:EmbeddingDataset, idxs, embs=None)->np.ndarray:
 def batch(self:EmbeddingDataset, idxs, with_targets:bool=True)->tuple:
     "Stacked float32 tensors `(unit [k, width], prediction [k, tags] or None, norm [k])` for rows `idxs`."
     e = self.embeddings(idxs)
-    norm = np.linalg.norm(e, axis=1)
+    unit, norm = unit_rows(e, str(self.files[0]) if len(self.files) == 1 else 'dataset')
     p = torch.from_numpy(self.predictions(idxs, e)) if with_targets else None
-    return torch.from_numpy(e / norm[:, None]), p, torch.from_numpy(norm.astype(np.float32))
+    return unit, p, norm.float()
 
 @patch
 def __getitem__(self:EmbeddingDataset, i):
     if isinstance(i, slice): i = np.arange(len(self))[i]
     if np.ndim(i) > 0: return self.batch(i)
     e = self.embeddings([i])
-    norm = np.linalg.norm(e[0])
-    return (e[0] / norm).astype(np.float32), self.predictions([i], e)[0], np.float32(norm)
+    unit, norm = unit_rows(e, str(self.files[0]) if len(self.files) == 1 else 'dataset', first=int(i))
+    return unit[0].numpy(), self.predictions([i], e)[0], np.float32(norm[0])
 
 # %% ../nbs/02_dataset.ipynb #9d01fc8f
 @patch

@@ -11,7 +11,7 @@ from .heads import *
 from .dataset import *
 from .model import *
 from .metrics import *
-import sys
+import sys, warnings
 from contextlib import nullcontext
 from pathlib import Path
 from fastai.callback.core import Callback
@@ -20,8 +20,8 @@ from .files import *
 from .loaders import mean_norm
 
 # %% auto #0
-__all__ = ['labels_categories', 'evaluate_aligner', 'evaluate_with_references', 'gap_to_limit', 'plot_history', 'plot_norms',
-           'format_table', 'EpochLines', 'finish_run']
+__all__ = ['FAIL_RATIO', 'labels_categories', 'evaluate_aligner', 'evaluate_with_references', 'gap_to_limit', 'plot_history',
+           'plot_norms', 'format_table', 'EpochLines', 'RunFailed', 'finish_run']
 
 # %% ../nbs/04a_evaluation.ipynb #a6744fb9
 def labels_categories(
@@ -132,6 +132,9 @@ class EpochLines(Callback):
         print(f"epoch {vals[0] + 1}/{self.n_epoch} {figs}", file=self.file or sys.stdout, flush=True)
 
 # %% ../nbs/04a_evaluation.ipynb #63a74a8c
+FAIL_RATIO = 0.95  # a run whose pred_mse is not below this share of the constant reference's failed
+class RunFailed(UserWarning): "A run no better than the constant-norm reference."
+
 def finish_run(workdir:Path, dls, cats, quiet:bool,
                extra:dict|None=None, # more JSON-able entries for `metrics.json` and the result (the probe's findings)
               )->dict:
@@ -141,7 +144,10 @@ def finish_run(workdir:Path, dls, cats, quiet:bool,
     model, data = open_model_with_data(workdir / 'ckpts' / 'best', head=TaggerHead(base.weights, base.bias))
     norm = mean_norm(base, dls.train.rows)
     table = evaluate_with_references(model, valid_dl, cats, norm)
-    failed = not table.loc['aligner', 'pred_mse'] < table.loc['constant', 'pred_mse']
+    a, c = table.loc['aligner', 'pred_mse'], table.loc['constant', 'pred_mse']
+    failed = bool(not a < FAIL_RATIO * c)  # no better than the constant (NaN too)
+    if failed: warnings.warn(f"{workdir}: FAILED: pred_mse {a:.4g} is no better than the constant-norm reference's {c:.4g} "
+                             "(metrics.json 'failed'); train longer or with another learning rate", RunFailed, stacklevel=2)
     metrics = dict(epoch=data['epoch'], **table.loc['aligner'].to_dict())
     refs = {r: table.loc[r].to_dict() for r in table.index if r != 'aligner'}
     gap = gap_to_limit(table)

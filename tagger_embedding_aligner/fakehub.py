@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, parse_qs
 
 # %% auto #0
-__all__ = ['file_sha256', 'HubRepo', 'FakeHub', 'hub_endpoint']
+__all__ = ['file_sha256', 'HubRepo', 'FakeHub', 'hub_endpoint', 'loopback_online']
 
 # %% ../nbs/00a_fakehub.ipynb #cb956862
 _HASHES, _HASH_LOCK = {}, threading.Lock()
@@ -362,3 +362,16 @@ def _exit(self:FakeHub, *exc):
     self.stop()
 
 FakeHub.__enter__, FakeHub.__exit__ = _enter, _exit
+
+# %% ../nbs/00a_fakehub.ipynb #fcefc748
+@contextmanager
+def loopback_online():
+    "Let `huggingface_hub` reach the loopback endpoint in effect (a `FakeHub`) even with `HF_HUB_OFFLINE=1`."
+    from huggingface_hub import constants
+    host = urlsplit(constants.ENDPOINT).hostname
+    if host not in ('127.0.0.1', 'localhost', '::1'):
+        raise ValueError(f"loopback_online: the Hub endpoint {constants.ENDPOINT} is not a loopback address")
+    saved = constants.HF_HUB_OFFLINE
+    constants.HF_HUB_OFFLINE = False
+    try: yield
+    finally: constants.HF_HUB_OFFLINE = saved

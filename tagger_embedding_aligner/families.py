@@ -1,4 +1,4 @@
-"""How a synthetic tagger makes its embeddings: one class per family, registered by name, including families built the way the WD taggers build theirs.
+"""How a synthetic tagger makes its embeddings: one registered class per family, the WD taggers' LayerNorm endings included.
 
 Docs: https://deepghs.github.io/tagger_embedding_aligner/families.html.md"""
 
@@ -57,7 +57,8 @@ def register_family(
     if bad: raise ValueError(f"register_family({name!r}): {bad} are not parameters of {cls.__name__}; "
                              f"expected some of {sorted(cls.defaults)}")
     if name is not None:
-        cls = type(cls.__name__, (cls,), dict(name=name, defaults={**cls.defaults, **changes}, __doc__=doc or cls.__doc__))
+        attrs = dict(name=name, defaults={**cls.defaults, **changes}, __doc__=doc or cls.__doc__)
+        cls = type(cls.__name__, (cls,), attrs)
     if not cls.name: raise ValueError(f"register_family: {cls.__name__} has no `name`")
     _FAMILIES[cls.name] = cls
     return cls
@@ -108,7 +109,8 @@ class LatentFamily(FeaturesFamily):
 
     def log_norm(self, st, z:np.ndarray)->np.ndarray:
         "Noiseless log-norm of latent codes `z` [..., 2]."
-        return np.log(st.profile.norm_scale) + st.profile.norm_spread * (0.8 * z[..., 0] + 0.6 * np.sin(1.5 * z[..., 1]))
+        p = st.profile
+        return np.log(p.norm_scale) + p.norm_spread * (0.8 * z[..., 0] + 0.6 * np.sin(1.5 * z[..., 1]))
 
     def readout_mean(self, z:np.ndarray)->np.ndarray:
         "The read-out coordinates' mean given latent codes `z` [..., 2]."
@@ -229,7 +231,7 @@ def normalized(self:LayerNormFamily, st, n:int, rng, chunk:int=256)->tuple:
 # %% ../nbs/01a_families.ipynb #deb0435d
 @patch
 def embed(self:LayerNormFamily, z:np.ndarray)->np.ndarray:
-    "Stored embeddings from LayerNorm outputs `z`: `gamma * z + beta` (bent by `alpha`), rounded to float32 (or float16)."
+    "Stored embeddings from LayerNorm outputs `z`: `gamma * z + beta` (bent by `alpha`), rounded to float32 (float16)."
     p, y = self.params, self.gamma * z + self.beta
     if p['alpha']: y = y + p['alpha'] * self.unit * np.tanh(y / self.unit)
     e = y.astype(np.float32)
@@ -286,12 +288,12 @@ class PooledLNFamily(LayerNormFamily):
 register_family(TokenLNFamily, 'token_ln_beta0', "Ending (a) with beta = 0: the direction no longer fixes the norm.",
                 beta_scale=0.)
 register_family(TokenLNFamily, 'token_ln_fp16', "Ending (a), embeddings stored float16-rounded.", float16=True)
-register_family(TokenLNFamily, 'token_ln_nonlin', "Ending (a), a mild tanh after the affine: constraints approximate.",
+register_family(TokenLNFamily, 'token_ln_nonlin', "Ending (a), a mild tanh after the affine: approximate constraints.",
                 alpha=0.05)
 register_family(PooledLNFamily, 'pooled_ln_beta0', "Ending (b) with beta = 0: the quadratic still fixes the norm.",
                 beta_scale=0.)
 register_family(PooledLNFamily, 'pooled_ln_eps3', "Ending (b), eps = 1e-3 on low-variance features: no quadratic.",
                 eps=1e-3, prenorm_scale=0.03)
 register_family(PooledLNFamily, 'pooled_ln_fp16', "Ending (b), embeddings stored float16-rounded.", float16=True)
-register_family(PooledLNFamily, 'pooled_ln_nonlin', "Ending (b), a mild tanh after the affine: constraints approximate.",
-                alpha=0.05)
+_ = register_family(PooledLNFamily, 'pooled_ln_nonlin', "Ending (b), a mild tanh after the affine: approximate constraints.",
+                    alpha=0.05)

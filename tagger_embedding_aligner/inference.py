@@ -17,6 +17,7 @@ from .hub import *
 from .heads import *
 from .model import *
 from .imgutils_compat import check_aligner_onnx
+from .dataset import unit_rows
 
 # %% auto #0
 __all__ = ['mcut_threshold', 'postprocess_tags', 'Aligner', 'OnnxConverter']
@@ -57,15 +58,13 @@ def _check_emb(x:torch.Tensor, width:int, what:str='emb'):
     if x.ndim not in (1, 2): raise ValueError(f"{what}: shape {tuple(x.shape)}; expected [width] or [n, width] with width {width}")
     if x.shape[-1] != width: raise ValueError(f"{what}: width {x.shape[-1]}; this aligner expects width {width}")
     if x.ndim == 2 and len(x) == 0: raise ValueError(f"{what}: empty batch; expected at least one row")
-    bad = ~torch.isfinite(x).all(-1).reshape(-1)
-    if bad.any(): raise ValueError(f"{what}: row {int(bad.nonzero()[0])} has NaN or inf values; expected finite embeddings")
-    zero = (x.reshape(-1, width) == 0).all(-1)
-    if zero.any(): raise ValueError(f"{what}: row {int(zero.nonzero()[0])} is all zeros; it has no direction to normalize")
 
 def _as_tensor(emb)->tuple:
-    "`(float32 tensor, was_numpy)`; numpy and lists become tensors, torch tensors stay on their device."
-    if isinstance(emb, torch.Tensor): return emb.float(), False
-    return torch.as_tensor(np.asarray(emb, dtype=np.float32)), True
+    "`(tensor in its own dtype, was_numpy)`; numpy and lists become tensors, torch tensors stay on their device."
+    if isinstance(emb, torch.Tensor): return emb, False
+    a = np.asarray(emb)
+    if a.dtype.kind not in 'fiub': raise ValueError(f"emb: dtype {a.dtype}; expected numbers (float or integer)")
+    return torch.as_tensor(a), True
 
 # %% ../nbs/09_inference.ipynb #1fc4fb3b
 class Aligner:
@@ -139,8 +138,10 @@ def _onnx_model(get, opts:dict, head, why:str)->AlignerModel:
 def _folder_model(get, where:str, head, hub_kwargs:dict)->tuple:
     "(model, info) of an aligner folder whose files `get(name)` returns (a path, or None when absent)."
     if (mj := get('model.json')) is None: raise FileNotFoundError(f"{where}: no model.json; expected an aligner folder")
-    info = json.loads(Path(mj).read_text())
-    opts = info.get('options')
+    try: info = json.loads(Path(mj).read_text())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{where}/model.json: not valid JSON ({e}); expected an export's model.json: export again") from None
+    opts = info.get('options') if isinstance(info, dict) else None
     if not isinstance(opts, dict) or 'model_name' not in opts:
         raise ValueError(f"{where}/model.json: no 'options' with 'model_name'; expected an export's model.json")
     if not isinstance(head, TaggerHead): head = TaggerHead.from_source(head or opts.get('suffix_model_name', DEFAULT_TAGGER), **hub_kwargs)
@@ -199,7 +200,7 @@ def _run(self:Aligner, emb, fn)->object:
     _check_emb(x, self.width)
     emb_ndim, device = x.ndim, x.device
     dev = next(iter(self.model.suffix.buffers())).device
-    x = torch.nn.functional.normalize(x.to(dev).reshape(-1, self.width), dim=-1)
+    x = unit_rows(x.reshape(-1, self.width))[0].to(dev)  # any scale and dtype; no direction: refused by row
     y = fn(x)
     y = y if emb_ndim == 2 else y[0]
     return y.cpu().numpy() if was_np else y.to(device)
@@ -213,6 +214,12 @@ def denormalize(self:Aligner, emb):
 def predict(self:Aligner, emb):
     "Tag probabilities of `emb` after de-normalizing: [tags] or [n, tags], same type as the input."
     return self._run(emb, lambda x: self.model.suffix(self.model.converter(x)))
+
+@patch
+def trust(self:Aligner, emb):
+    "Estimated cosine of `emb` to the tagger embedding behind it ([] or [n], same type), or None: see below."
+    conv = self.model.converter
+    return self._run(emb, conv.trust) if callable(getattr(conv, 'trust', None)) else None
 
 # %% ../nbs/09_inference.ipynb #9b2f33cd
 @patch

@@ -17,11 +17,12 @@ from .files import *
 
 # %% auto #0
 __all__ = ['CONVERTER_MODULES', 'CHECKPOINT_META', 'register_converter', 'list_converters', 'get_converter_class',
-           'SimpleEmbeddingConverter', 'ScalarConverter', 'SimpleNumberBased', 'SimpleNumberBasedN2', 'NumMLP',
-           'NumBasedMLPConverter', 'Num0Converter', 'Num1Converter', 'Num2Converter', 'StdLogNum', 'LowRankLog',
-           'converter_lr', 'AlignerModel', 'converter_option_names', 'check_converter_options', 'get_model',
-           'save_checkpoint', 'checkpoint_data', 'weight_shapes', 'check_weight_shapes', 'load_converter_weights',
-           'open_model_with_data', 'open_model', 'profile_converter', 'model_info']
+           'SimpleEmbeddingConverter', 'ScalarConverter', 'StandardizedScale', 'SimpleNumberBased',
+           'SimpleNumberBasedN2', 'NumMLP', 'NumBasedMLPConverter', 'Num0Converter', 'Num1Converter', 'Num2Converter',
+           'StdLogNum', 'LowRankLog', 'converter_lr', 'AlignerModel', 'converter_option_names',
+           'check_converter_options', 'get_model', 'save_checkpoint', 'checkpoint_data', 'weight_shapes',
+           'check_weight_shapes', 'load_converter_weights', 'open_model_with_data', 'open_model', 'profile_converter',
+           'model_info']
 
 # %% ../nbs/03_model.ipynb #636ce0b4
 _KNOWN_CONVERTERS = {}
@@ -69,19 +70,45 @@ class ScalarConverter(nn.Module):
     def scale(self, x): raise NotImplementedError
     def forward(self, x): return self.scale(x) * x
 
-class SimpleNumberBased(ScalarConverter):
+class StandardizedScale(ScalarConverter):
+    "A scalar converter whose MLP sees standardized input and outputs the scale in units of the mean training norm."
+    default_lr = 1e-3  # the seed's own learning rate (what `train_model` uses when none is given)
+    optional_buffers = ('in_mean', 'in_std', 'out_scale')  # absent from the seed's checkpoints: identity
+    def _standardizer(self, n:int):
+        self.register_buffer('in_mean', torch.zeros(n))
+        self.register_buffer('in_std', torch.ones(n))
+        self.register_buffer('out_scale', torch.ones(1))
+    def raw_scale(self, x): raise NotImplementedError  # the seed's MLP
+    def out_layer(self)->nn.Linear: raise NotImplementedError
+    def scale(self, x): return self.out_scale * self.raw_scale((x - self.in_mean) / self.in_std)
+
+    @torch.no_grad()
+    def init_scale(self, units:torch.Tensor, mean_norm:float)->bool:
+        "Standardize the input with the training rows' statistics, count the scale in units of `mean_norm`, start at it."
+        self.in_mean.copy_(units.mean(0))
+        self.in_std.copy_(units.std(0).clamp_min(1e-6))
+        self.out_scale.fill_(float(mean_norm))
+        self.out_layer().weight.zero_()  # every row starts at the constant-norm reference
+        self.out_layer().bias.fill_(1.)
+        return True
+
+class SimpleNumberBased(StandardizedScale):
     "`simple_num`: MLP n -> 1.5n -> n/2 -> 1 (ReLU), the scale."
     def __init__(self, n:int=1024, **kwargs):
         super().__init__()
         self.fc1, self.fc2, self.fc3 = nn.Linear(n, int(n * 1.5)), nn.Linear(int(n * 1.5), n // 2), nn.Linear(n // 2, 1)
-    def scale(self, x): return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
+        self._standardizer(n)
+    def raw_scale(self, x): return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
+    def out_layer(self)->nn.Linear: return self.fc3
 
-class SimpleNumberBasedN2(ScalarConverter):
+class SimpleNumberBasedN2(StandardizedScale):
     "`simple_num_n2`: MLP n -> 0.7n -> 1 (ReLU), the scale."
     def __init__(self, n:int=1024, **kwargs):
         super().__init__()
         self.fc1, self.fc2 = nn.Linear(n, int(n * 0.7)), nn.Linear(int(n * 0.7), 1)
-    def scale(self, x): return self.fc2(torch.relu(self.fc1(x)))
+        self._standardizer(n)
+    def raw_scale(self, x): return self.fc2(torch.relu(self.fc1(x)))
+    def out_layer(self)->nn.Linear: return self.fc2
 
 # %% ../nbs/03_model.ipynb #3251fcb3
 class NumMLP(nn.Module):
@@ -94,12 +121,14 @@ class NumMLP(nn.Module):
         self._layers = nn.Sequential(*mods, nn.Linear(sizes[-1], 1))
     def forward(self, x): return self._layers(x)
 
-class NumBasedMLPConverter(ScalarConverter):
+class NumBasedMLPConverter(StandardizedScale):
     "`num`: scale from an MLP with hidden layers `layers` (default [1.5n, 0.5n]) and dropout 0.2."
     def __init__(self, n:int=1024, layers:list|None=None, dropout_rate:float=0.2, **kwargs):
         super().__init__()
         self.mlp = NumMLP(n=n, layers=[1.5, 0.5] if layers is None else layers, dropout_rate=dropout_rate)
-    def scale(self, x): return self.mlp(x)
+        self._standardizer(n)
+    def raw_scale(self, x): return self.mlp(x)
+    def out_layer(self)->nn.Linear: return self.mlp._layers[-1]
 
 class Num0Converter(NumBasedMLPConverter):
     "`num0`: the scale is linear in the direction (no hidden layer)."
@@ -163,7 +192,7 @@ register_converter('lowrank', LowRankLog)
 
 def converter_lr(
     model_name:str,            # a registered converter name
-    default:float=3e-2,        # for converters that name none (the seed's MLPs train well at 3e-2)
+    default:float=3e-2,        # for converters that name none (`simple` trains well at 3e-2)
 )->float:
     "The peak learning rate a converter class asks for (`default_lr`), else `default`."
     return getattr(get_converter_class(model_name), 'default_lr', default)
@@ -279,8 +308,9 @@ def check_weight_shapes(
     conv_opts = {k: v for k, v in opts.items() if k not in ('model_name', 'n', 'suffix_model_name')}
     check_converter_options(opts['model_name'], conv_opts)
     with torch.device('meta'): conv = get_converter_class(opts['model_name'])(n=opts['n'], **conv_opts)
-    want = {f'converter.{k}': tuple(v.shape) for k, v in conv.state_dict().items()}
     got = {k: v for k, v in shapes.items() if k.startswith('converter.')}
+    optional = {f'converter.{k}' for k in getattr(conv, 'optional_buffers', ())} - set(got)  # seed files lack them
+    want = {f'converter.{k}': tuple(v.shape) for k, v in conv.state_dict().items() if f'converter.{k}' not in optional}
     bad = [f"{k}: file {got.get(k)}, model {want.get(k)}" for k in sorted(set(want) | set(got))
            if got.get(k) != want.get(k)]
     if bad: raise ValueError(f"{where}: weights do not fit converter {opts['model_name']!r} of width {opts['n']} "
@@ -296,6 +326,8 @@ def load_converter_weights(
     check_weight_shapes(model.model_options, weight_shapes(weights, where), where)
     sd = load_file(str(weights)) if isinstance(weights, (str, Path)) else weights
     missing, unexpected = model.load_state_dict({k: v for k, v in sd.items() if k.startswith('converter.')}, strict=False)
+    optional = {f'converter.{k}' for k in getattr(model.converter, 'optional_buffers', ())}
+    missing = [k for k in missing if k not in optional]  # left at their identity values
     if missing or unexpected:
         raise ValueError(f"{where}: weights do not fit converter {model.model_options.get('model_name')!r}: "
                          f"missing {missing}, unexpected {unexpected}")

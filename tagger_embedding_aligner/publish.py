@@ -189,6 +189,10 @@ def check_model_info(
     where:str,     # folder name, for error messages
 ):
     "Raise `ValueError` naming `where` unless model.json and metrics.json hold what the model table needs."
+    for k, v in (('folder name', where), ('tagger', info.get('tagger'))):
+        if isinstance(v, str) and not re.fullmatch(r'[A-Za-z0-9][\w.+-]{0,127}', v):
+            raise ValueError(f"{where}/model.json: {k} {v!r} is not a plain name (letters, digits, '_', '-', '.', '+'); "
+                             "it is not written into a README, model card or table")
     for k, t in MODEL_KEYS.items():
         if not isinstance(info.get(k), t) or isinstance(info.get(k), bool):
             raise ValueError(f"{where}/model.json: key {k!r} should be {getattr(t, '__name__', 'str')}, got {info.get(k)!r}")
@@ -209,6 +213,7 @@ def parse_time(s:str)->datetime:
 def check_export(
     folder:str|Path,      # an export folder
     name:str|None=None,   # its name in the repository (default: model.json's "name")
+    force:bool=False,     # publish a failed run (metrics.json `failed`: no better than the constant reference)
 )->str:                   # the name to publish under
     "Check an export folder before anything is uploaded; return the repository folder name."
     folder = Path(folder)
@@ -225,6 +230,9 @@ def check_export(
         raise ValueError(f"name {name!r}: expected '{info.get('tagger')}_<aligner name>' of letters, digits, '_', '-', '.' "
                          "(imgutils finds aligners as <tagger>_<denormalizer>)")
     check_model_info(info, metrics, name)
+    if metrics.get('failed') and not force:
+        raise ValueError(f"{folder}/metrics.json: marks a failed run (no better than the constant-norm reference); "
+                         "train a better one, or pass force=True (--force) to publish it")
     return name
 
 # %% ../nbs/08_publish.ipynb #34938068
@@ -245,6 +253,7 @@ def is_workdir(src:str|Path)->bool:
 def as_export(
     src:str|Path,         # an export folder (has model.json) or a training workdir
     name:str|None=None,   # passed to the export
+    force:bool=False,     # passed to the export
 ):
     "Yield an export folder: `src` itself, or `src` exported into a temporary folder when it is a training workdir."
     src = Path(src)
@@ -252,7 +261,7 @@ def as_export(
     # imported here, not at the top: publishing and listing export folders then never imports torch/fastai
     from tagger_embedding_aligner.export import export_to_directory
     with tempfile.TemporaryDirectory() as d:
-        export_to_directory(src, Path(d) / 'export', name=name)
+        export_to_directory(src, Path(d) / 'export', name=name, force=force)
         yield Path(d) / 'export'
 
 # %% ../nbs/08_publish.ipynb #3af20cf8
@@ -262,12 +271,13 @@ def publish_model(
     name:str|None=None,       # folder name in the repo (default: model.json's name, else the workdir's name)
     revision:str|None=None,   # Hub branch
     token:str|None=None,      # Hub token (default: `HF_TOKEN`)
+    force:bool=False,         # publish a failed run (no better than the constant-norm reference)
 )->dict:                      # `repo`, `name`, `files` (repo paths)
     "Upload an exported aligner into `<name>/` of `repo` in one commit."
     repo = open_repo(repo, revision, token)
     if is_workdir(src): name = name or Path(src).resolve().name
-    with as_export(src, name) as folder:
-        name = check_export(folder, name)
+    with as_export(src, name, force) as folder:
+        name = check_export(folder, name, force)
         files = folder_files(folder, name)
         repo.create()
         repo.commit(files, f"Publish model {name!r}")
@@ -282,8 +292,9 @@ def tea_publish(
     workdir:Required,   # export folder, or training workdir (exported first)
     name:str=None,      # folder name in the repo (default: model.json's name, else the workdir's name)
     revision:str=None,  # Hub branch
+    force:bool=False,   # publish a run that failed (no better than the constant-norm reference)
 ):
     "Publish an exported aligner (or a training workdir) into `<name>/` of a model repository, in one commit."
-    try: res = publish_model(repo, workdir, name=name, revision=revision)
+    try: res = publish_model(repo, workdir, name=name, revision=revision, force=force)
     except (ValueError, OSError) as e: raise CliError(f"tea-publish: {e}")
     print(f"published {len(res['files'])} files to {res['repo']} {res['name']}/")

@@ -15,7 +15,7 @@ from fastcore.script import CliError
 from fastprogress.fastprogress import progress_bar
 from safetensors import safe_open
 from .heads import *
-from .dataset import open_npz_member, release_map
+from .dataset import open_npz_member, release_map, unit_rows
 from .model import atomic_write
 from .imgutils_compat import ALIGNER_REPO
 from .inference import *
@@ -91,8 +91,8 @@ class EmbeddingFile:
     def __repr__(self)->str: return f"EmbeddingFile({self.where}: {len(self)} x {self.width})"
 
     def rows(self, start:int, stop:int)->np.ndarray:
-        "Rows `start:stop` as a float32 copy; the mapped pages they came from are released."
-        x = np.array(self.arr[start:stop], dtype=np.float32)
+        "Rows `start:stop` as a float32 copy (float64 kept: its rows may lie beyond float32's range); pages released."
+        x = np.array(self.arr[start:stop], dtype=np.float64 if self.arr.dtype == np.float64 else np.float32)
         release_map(self.arr)
         return x
 
@@ -106,11 +106,7 @@ def check(self:EmbeddingFile,
         raise ValueError(f"{self.where}: width {self.width}; the aligner expects width {width} (another tagger's?)")
     chunk = chunk or max(1, 2**20 // width)
     for i in range(0, len(self), chunk):
-        x = self.rows(i, i + chunk)
-        bad = np.flatnonzero(~np.isfinite(x).all(1))
-        if len(bad): raise ValueError(f"{self.where}: row {i + bad[0]} has NaN or inf values; expected finite values")
-        zero = np.flatnonzero(~x.any(1))
-        if len(zero): raise ValueError(f"{self.where}: row {i + zero[0]} is all zeros; it has no direction")
+        unit_rows(self.rows(i, i + chunk), self.where, first=i)  # NaN, inf or zero rows: refused by number
 
 # %% ../nbs/09a_tag.ipynb #95c8cfb0
 def _mcut_rows(p:np.ndarray)->np.ndarray:
@@ -162,17 +158,17 @@ FORMATS = {'.json': 'json', '.jsonl': 'jsonl', '.csv': 'csv'}
 CATEGORIES = ('rating', 'general', 'character')
 
 def write_entries(
-    entries,          # iterable of dicts `row`, `rating`, `general`, `character`
+    entries,          # iterable of dicts `row`, `rating`, `general`, `character` (and `trust`: a number or None)
     f,                # a text file open for writing (for csv, opened with `newline=''`)
     fmt:str='json',   # `json`, `jsonl` or `csv`
 )->int:             # entries written
     "Write tag entries to `f` one at a time, as they come from `entries`."
     if fmt not in FORMATS.values(): raise ValueError(f"format {fmt!r}; expected one of {list(FORMATS.values())}")
     w, n = csv.writer(f, lineterminator='\n'), 0
-    if fmt == 'csv': w.writerow(['row', *CATEGORIES])
+    if fmt == 'csv': w.writerow(['row', *CATEGORIES, 'trust'])
     if fmt == 'json': f.write('[')
     for n, e in enumerate(entries, 1):
-        if fmt == 'csv': w.writerow([e['row'], *(json.dumps(e[k], ensure_ascii=False) for k in CATEGORIES)])
+        if fmt == 'csv': w.writerow([e['row'], *(json.dumps(e.get(k), ensure_ascii=False) for k in (*CATEGORIES, 'trust'))])
         elif fmt == 'jsonl': f.write(json.dumps(e, ensure_ascii=False) + '\n')
         else: f.write(('\n' if n == 1 else ',\n') + json.dumps(e, ensure_ascii=False))
     if fmt == 'json': f.write('\n]\n' if n else ']\n')
@@ -185,12 +181,15 @@ def tag_rows(
     batch_size:int=1024,    # rows per chunk
     progress:bool=False,    # draw a progress bar when there is more than one chunk
     **kwargs,               # thresholds and MCut switches of `batch_tags`
-):                          # yields `dict(row, rating, general, character)` per row, in order
-    "Tag entries of every row of `src`, computed one chunk at a time."
+):                          # yields `dict(row, rating, general, character, trust)` per row, in order
+    "Tag entries of every row of `src`, computed one chunk at a time; `trust` is `Aligner.trust` (None if it has none)."
     starts = range(0, len(src), batch_size)
     for i in progress_bar(starts, leave=False) if progress and len(starts) > 1 else starts:
-        tags = batch_tags(aligner.predict(src.rows(i, i + batch_size)), aligner.labels, **kwargs)
-        yield from (dict(row=i + j, **dict(zip(CATEGORIES, t))) for j, t in enumerate(tags))
+        rows = src.rows(i, i + batch_size)
+        tags = batch_tags(aligner.predict(rows), aligner.labels, **kwargs)
+        trust = aligner.trust(rows)
+        trust = [None] * len(tags) if trust is None else [round(float(t), 6) for t in trust]
+        yield from (dict(row=i + j, **dict(zip(CATEGORIES, t)), trust=c) for j, (t, c) in enumerate(zip(tags, trust)))
 
 # %% ../nbs/09a_tag.ipynb #6bf94659
 def load_aligner(

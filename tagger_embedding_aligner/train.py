@@ -8,13 +8,15 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/train.html.md"""
 __all__ = ['aligner_learner', 'train_model', 'tea_train']
 
 # %% ../nbs/05_train.ipynb #e547d5db
-import json, math, shutil, sys, time
+import json, math, shutil, sys, time, warnings
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch
 from fastcore.meta import delegates
 from fastcore.script import CliError
+from .cli import import_fastai
+import_fastai()  # before the first fastai import: no deprecated torch.jit.script call
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner, Recorder
 from fastai.callback.all import *
@@ -227,7 +229,7 @@ def tea_train(
     block_size:int=None,     # rows per synthetic block (default: the profile's)
     workdir:str=None,        # output folder (default runs/<tagger>_m<model>)
     bs:int=256,              # batch size
-    lr:float=None,           # peak learning rate (default: the converter's, 3e-3 for lowrank, 3e-2 for the seed's)
+    lr:float=None,           # peak learning rate (default: the converter's, 3e-3 for lowrank, 1e-3 for the seed's)
     epochs:int=None,         # epochs (default: 8, or more so that training makes 1,000 steps: `default_epochs`)
     wd:float=1e-3,           # weight decay
     test_ratio:float=0.2,    # fraction held out for validation/test
@@ -243,10 +245,12 @@ def tea_train(
 ):
     "Train an aligner (on the synthetic world or the Hub data) and report it against the reference points."
     t0, bars = time.time(), not quiet and live_output()
-    ds, tr, te, res, setup = cli_run(train_model, world, profile, world_seed, tagger, model, samples, blocks,
-                                     block_size, workdir, bs, lr, epochs, wd, test_ratio, seed, noise_cos, noise_p,
-                                     full_files, family, overwrite, pick_by=pick_by, device=None if device == 'auto' else device,
-                                     objective=objective, quiet=not bars, cbs=None if bars or quiet else [EpochLines()])
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RunFailed)  # said in the last line below
+        ds, tr, te, res, setup = cli_run(train_model, world, profile, world_seed, tagger, model, samples, blocks,
+                                         block_size, workdir, bs, lr, epochs, wd, test_ratio, seed, noise_cos, noise_p,
+                                         full_files, family, overwrite, pick_by=pick_by, device=None if device == 'auto' else device,
+                                         objective=objective, quiet=not bars, cbs=None if bars or quiet else [EpochLines()])
     secs = time.time() - t0 - setup
     if res.get('probe_summary'): print(f"{res['probe_summary']}\n{res['model_choice']['reason']}")
     info = json.loads((Path(res['workdir']) / 'model.json').read_text())
@@ -263,6 +267,8 @@ def tea_train(
     print(f"wrote: {res['workdir']}/ (ckpts/best, ckpts/last, metrics.json, model.json, history.csv, "
           "training_curves.png, norm_scatter.png)")
     if res['failed']:
-        print("FAILED: the aligner does not beat the constant-norm reference on pred_mse", file=sys.stderr)
+        a, c = res['table'].loc['aligner', 'pred_mse'], res['table'].loc['constant', 'pred_mse']
+        print(f"tea-train: FAILED: pred_mse {a:.4g} is no better than the constant-norm reference's {c:.4g} (metrics.json "
+              "'failed'; tea-export/tea-publish refuse it without --force): train longer or with another --lr", file=sys.stderr)
         sys.exit(1)
     return res

@@ -90,6 +90,8 @@ def test_required_flags(command, args, missing):
     ('tea-train', '--tagger', ['SwinV2_v3', 'EVA02_Large']),
     ('tea-train-ddp', '--profile', ['tiny', 'small', 'full']),
     ('tea-world', '--profile', ['tiny', 'small', 'full']),
+    ('tea-world', '--family', ['features', 'latent', 'anisotropic', 'token_ln', 'pooled_ln', 'pooled_ln_beta0']),
+    ('tea-train', '--family', ['features', 'token_ln', 'pooled_ln_eps3']),
     ('tea-tag', '--device', ['auto', 'cpu', 'cuda']),
 ])
 def test_wrong_choice_lists_valid(command, flag, valid):
