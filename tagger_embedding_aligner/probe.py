@@ -14,6 +14,7 @@ from scipy.linalg import eigh, cho_factor, cho_solve
 from scipy.sparse.linalg import eigsh
 from .heads import *
 from .dataset import *
+from .loaders import malloc_trim
 from .cli import command, OneOf
 from .hub import TAGGERS
 from .synthetic import PROFILES
@@ -131,12 +132,14 @@ def stream_rows(
         for i in range(0, len(order), chunk):
             yield order[i:i + chunk], base.embeddings(rows[order[i:i + chunk]])
             base.release_pages()
+            malloc_trim()  # the chunk's float64 temporaries fragment the heap otherwise (RSS creeps up over blocks)
         return
     blocks, start = ([data] if isinstance(data, (np.ndarray, torch.Tensor)) else data), 0
     for blk in blocks:
         for i in range(0, len(blk), chunk):
             part = blk[i:i + chunk]
             yield np.arange(start + i, start + i + len(part)), np.asarray(part.cpu() if isinstance(part, torch.Tensor) else part, np.float32)
+            malloc_trim()
         start += len(blk)
         release_map(blk)
 
@@ -321,7 +324,7 @@ class Probe:
 def recommend(
     held_out:dict,          # `_stats` of the held-out errors
     plane:PlaneFit,         # the fitted planes
-    exact_tol:float=1e-4,   # a closed form whose median norm error is below this is exact
+    exact_tol:float=1e-5,   # a closed form whose median norm error is below this is exact
     approx_frac:float=0.5,  # ... below this times the constant norm's is worth a learned residual
 )->tuple:                   # `(recommendation, base closed form, one-line reason)`
     "Pick the converter the probe's held-out figures support, and say why."
@@ -346,7 +349,7 @@ def probe_structure(
     holdout_frac:float=0.2, # share of `data` held out when `holdout` is None
     quadratic:bool=True,    # fit the quadric too (`(2C+1)^2` per row instead of `C^2`)
     tol:float=1e-6,         # eigenvalues (relative) below this are constraints
-    exact_tol:float=1e-4,   # median held-out norm error of an exact closed form
+    exact_tol:float=1e-5,   # median held-out norm error of an exact closed form
     approx_frac:float=0.5,  # a closed form within this times the constant norm's error is worth a residual
     chunk:int=4096,         # rows per streamed chunk
     seed:int=0,             # seed of the held-out choice
