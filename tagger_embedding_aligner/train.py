@@ -23,6 +23,7 @@ from fastai.callback.all import *
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
 from .heads import *
+from .fakehub import file_sha256
 from .dataset import *
 from .files import *
 from .loaders import *
@@ -172,7 +173,7 @@ def _fit(learn, dls, cats, workdir, train_dataset, base, train_rows, test_datase
     if learn.objective == 'curvature':
         dls.train.set_row_terms(cached_curvature_terms(workdir, train_dataset, aligner.suffix.to(device)))
     malloc_trim()  # the pass freed many [bs, tags] temporaries (its pages it released as it went)
-    info = dict(head_path=base.head_path, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
+    info = dict(head_path=base.head_path, head_sha256=base.head_path and file_sha256(base.head_path), seed=seed, batch_size=batch_size, learning_rate=learning_rate,
                 weight_decay=weight_decay, max_epochs=max_epochs, train_size=len(train_rows),
                 test_size=len(test_dataset),
                 objective=learn.objective, noise=None if noise is None else list(noise),
