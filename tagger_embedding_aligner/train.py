@@ -203,7 +203,7 @@ def tea_train(
     block_size:int=None,     # rows per synthetic block (default: the profile's)
     workdir:str=None,        # output folder (default runs/<tagger>_m<model>)
     bs:int=256,              # batch size
-    lr:float=None,           # peak learning rate (default: the converter's, 3e-3 for lowrank, 1e-3 for the seed's)
+    lr:float=None,           # peak learning rate (default: the converter's, 3e-3 for lowrank, 3e-2 for the seed's)
     epochs:int=None,         # epochs (default: 8, or more so that training makes 1,000 steps: `default_epochs`)
     wd:float=1e-3,           # weight decay
     test_ratio:float=0.2,    # fraction held out for validation/test
