@@ -16,6 +16,7 @@ from torch import nn
 from fastcore.script import CliError
 from safetensors.torch import save_file
 from .heads import *
+from .fakehub import file_sha256
 from .files import *
 from .model import *
 from .metrics import METRIC_NAMES
@@ -171,7 +172,9 @@ def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol
     for fn, mod, outs in (('model.onnx', conv, ['embedding']), ('model_with_fc.onnx', model, ['prediction', 'embedding'])):
         checks[fn] = check_onnx(export_onnx(mod, out / fn, w, outs), mod, w, outs, rtol=rtol)
     write_json(out / 'metrics.json', metrics)
-    write_model_json(out, model_info(model, name=name, exported_at=datetime.now(timezone.utc).isoformat(timespec='seconds')))
+    sums = {f: file_sha256(out / f) for f in ('model.safetensors', 'model.pt', 'model.onnx', 'model_with_fc.onnx', 'metrics.json')}
+    write_model_json(out, model_info(model, name=name, exported_at=datetime.now(timezone.utc).isoformat(timespec='seconds'),
+                                     sha256=sums))  # re-checked by `Aligner.from_pretrained` and publish
     for p in sorted(wd.glob('events.out.tfevents.*')): shutil.copyfile(p, out / anonymize_event_name(p.name))
     for p in sorted([*wd.glob('*.png'), wd / 'history.csv']):
         if p.is_file(): shutil.copyfile(p, out / p.name)

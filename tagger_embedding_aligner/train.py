@@ -23,6 +23,7 @@ from fastai.callback.all import *
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
 from .heads import *
+from .fakehub import file_sha256
 from .dataset import *
 from .files import *
 from .loaders import *
@@ -197,7 +198,7 @@ def _fit(learn, dls, cats, workdir, train_dataset, base, train_rows, test_datase
     if learn.objective == 'curvature':
         dls.train.set_row_terms(cached_curvature_terms(workdir, train_dataset, aligner.suffix.to(device)))
     malloc_trim()  # the pass freed many [bs, tags] temporaries (its pages it released as it went)
-    info = dict(head_path=base.head_path, seed=seed, batch_size=batch_size, learning_rate=learning_rate,
+    info = dict(head_path=base.head_path, head_sha256=base.head_path and file_sha256(base.head_path), seed=seed, batch_size=batch_size, learning_rate=learning_rate,
                 weight_decay=weight_decay, max_epochs=max_epochs, train_size=len(train_rows),
                 test_size=len(test_dataset),
                 objective=learn.objective, noise=None if noise is None else list(noise),
@@ -229,7 +230,7 @@ def tea_train(
     block_size:int=None,     # rows per synthetic block (default: the profile's)
     workdir:str=None,        # output folder (default runs/<tagger>_m<model>)
     bs:int=256,              # batch size
-    lr:float=None,           # peak learning rate (default: the converter's, 3e-3 for lowrank, 1e-3 for the seed's)
+    lr:float=None,           # peak learning rate (default: the converter's, 3e-3 for lowrank, 3e-2 for the seed's)
     epochs:int=None,         # epochs (default: 8, or more so that training makes 1,000 steps: `default_epochs`)
     wd:float=1e-3,           # weight decay
     test_ratio:float=0.2,    # fraction held out for validation/test
