@@ -135,8 +135,9 @@ class EpochLines(Callback):
 FAIL_RATIO = 0.95  # a run whose pred_mse is not below this share of the constant reference's failed
 class RunFailed(UserWarning): "A run no better than the constant-norm reference."
 
-def finish_run(workdir:Path, dls, cats, quiet:bool,
-               extra:dict|None=None, # more JSON-able entries for `metrics.json` and the result (the probe's findings)
+def finish_run(workdir:Path, dls, cats, quiet:bool, *,
+               extra:dict|None=None,    # more JSON-able entries for `metrics.json` and the result (the probe's findings)
+               settings:dict|None=None, # the run's settings (`TrainSettings.to_dict`), for metrics.json and model.json
               )->dict:
     "The end of a run: the best checkpoint evaluated with the references; `metrics.json`, `model.json` and the plots written."
     import matplotlib, matplotlib.pyplot as plt
@@ -151,12 +152,13 @@ def finish_run(workdir:Path, dls, cats, quiet:bool,
     metrics = dict(epoch=data['epoch'], **table.loc['aligner'].to_dict())
     refs = {r: table.loc[r].to_dict() for r in table.index if r != 'aligner'}
     gap = gap_to_limit(table)
+    extra = dict(extra or {}, **({} if settings is None else dict(settings=settings)))
     write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=norm, failed=failed, gap_to_limit=gap,
-                                              **(extra or {})))
-    write_model_json(workdir, model_info(model))
+                                              **extra))
+    write_model_json(workdir, model_info(model, **({} if settings is None else dict(settings=settings))))
     hist = pd.read_csv(workdir / 'history.csv') if (workdir / 'history.csv').is_file() else None
     with matplotlib.rc_context({'backend': 'agg'}) if not quiet else nullcontext():
         if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
         plot_norms(model, valid_dl, norm).savefig(workdir / 'norm_scatter.png', dpi=90)
         plt.close('all')
-    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap, **(extra or {}))
+    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap, **extra)
