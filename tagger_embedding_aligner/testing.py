@@ -1,4 +1,4 @@
-"""A tiny world and a tiny trained run built once and shared by every notebook's tests, and the small test helpers: nothing here is part of the library's API.
+"""A tiny world and a tiny trained run built once and shared by every notebook's tests, and the small test helpers. Test support, not the library's API: `__all__` is empty, so `import *` takes nothing and the docs list no API; tests import each name.
 
 Docs: https://deepghs.github.io/tagger_embedding_aligner/testing.html.md"""
 
@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np, torch
 
 # %% auto #0
-__all__ = ['cache_root', 'code_hash', 'shared_folder', 'tiny_world', 'tiny_split', 'tiny_run', 'short_fit_losses', 'fake_export',
-           'layernorm_rows', 'layernorm_dataset']
+__all__ = []
 
 # %% ../nbs/14_testing.ipynb #41b7d152
 def cache_root()->Path:

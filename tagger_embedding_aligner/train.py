@@ -154,9 +154,10 @@ class TrainSettings:
             raise ValueError(f"weight_decay={self.weight_decay!r}; expected a number >= 0")
 
     def to_dict(self)->dict:
-        "The settings as JSON-able values (`noise` a list, `workdir` a string)."
+        "The settings as JSON-able values (`noise` a list, paths strings)."
         d = asdict(self)
-        return dict(d, workdir=str(self.workdir), noise=None if self.noise is None else list(self.noise))
+        return dict(d, workdir=str(self.workdir), labels=None if self.labels is None else str(self.labels),
+                    noise=None if self.noise is None else list(self.noise))
 
 # %% ../nbs/05_train.ipynb #3fa1a9e7
 def _use_bf16(precision:str, device:torch.device)->bool:
