@@ -69,7 +69,7 @@ class EmbeddingDL(DataLoader):
 # %% ../nbs/02b_loaders.ipynb #a9b7faab
 class ResidentDL(EmbeddingDL):
     "An `EmbeddingDL` whose rows (units, norms, per-row terms) are copied to `device` once and sliced from there."
-    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, row_terms=None, device=None, chunk:int=8192,
+    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, row_terms=None, device=None, *, chunk:int=8192,
                  **kwargs):
         super().__init__(dataset, bs=bs, shuffle=shuffle, seed=seed, with_targets=False, device=device, **kwargs)
         if not self.base.recompute:
@@ -112,6 +112,7 @@ def aligner_dls(
     seed:int=0,                  # seed of the shuffling
     device=None,                 # compute device; default: cuda when available
     num_workers:int=0,           # loader worker processes
+    *,
     resident:bool|None=None,     # training rows copied to the device once (`ResidentDL`); None: on CUDA when they fit
 )->DataLoaders:
     "Training (shuffled) and validation loaders over a split, as fastai `DataLoaders`."
@@ -263,6 +264,7 @@ def select_datasets(
     tagger:str=DEFAULT_TAGGER, # tagger name
     samples:int|None=None,# a samples file of this size instead of blocks
     blocks:int=0,         # number of training blocks
+    *,
     block_size:int|None=None, # rows per synthetic block (default: the profile's)
     test_ratio:float=0.2, # fraction held out
     seed:int=0,           # seed of the split

@@ -305,20 +305,7 @@ def tea_train(
         warnings.simplefilter('ignore', RunFailed)  # said in the last line below
         ds, tr, te, res, setup = cli_run(train_model, settings, **data, cbs=None if bars or quiet else [EpochLines()])
     secs = time.time() - t0 - setup
-    if res.get('probe_summary'): print(f"{res['probe_summary']}\n{res['model_choice']['reason']}")
-    info = json.loads((Path(res['workdir']) / 'model.json').read_text())
-    model = info['model_name']
-    print(f"\n{model} on {tagger} ({len(tr)} train / {len(te)} test samples, width {ds.width}, {ds.n_tags} tags)")
-    print(format_table(res['table']))
-    if res['gap_to_limit']:
-        g = res['gap_to_limit']
-        print(f"gap to the limit: pred_mse x{g['pred_mse_ratio']:.2f}, tag_f1 {-g['tag_f1_diff']:+.4f}, "
-              f"emb_norms x{g['emb_norms_ratio']:.2f}")
-    epochs = 0 if info['params'] == 0 else res['settings']['max_epochs']  # a closed form trains nothing
-    print(f"{'train' if epochs else 'fit'}+eval time: {secs:.1f}s ({len(tr) * max(epochs, 1) / secs:.0f} samples/s incl. "
-          f"evaluation); data setup {setup:.1f}s")
-    print(f"wrote: {res['workdir']}/ (ckpts/best, ckpts/last, metrics.json, model.json, history.csv, "
-          "training_curves.png, norm_scatter.png)")
+    print(run_summary(res, len(tr), len(te), secs, setup))  # `04a_evaluation`
     if res['failed']:
         a, c = res['table'].loc['aligner', 'pred_mse'], res['table'].loc['constant', 'pred_mse']
         print(f"tea-train: FAILED: pred_mse {a:.4g} is no better than the constant-norm reference's {c:.4g} (metrics.json "
