@@ -215,6 +215,12 @@ def predict(self:Aligner, emb):
     "Tag probabilities of `emb` after de-normalizing: [tags] or [n, tags], same type as the input."
     return self._run(emb, lambda x: self.model.suffix(self.model.converter(x)))
 
+@patch
+def trust(self:Aligner, emb):
+    "Estimated cosine of `emb` to the tagger embedding behind it ([] or [n], same type), or None: see below."
+    conv = self.model.converter
+    return self._run(emb, conv.trust) if callable(getattr(conv, 'trust', None)) else None
+
 # %% ../nbs/09_inference.ipynb #9b2f33cd
 @patch
 def tags(self:Aligner,
