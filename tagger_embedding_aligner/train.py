@@ -132,7 +132,8 @@ class TrainSettings:
                 batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd, seed=seed, pick_by=pick_by,
                 device=None if device == 'auto' else device, objective=objective, quiet=quiet, resume=not overwrite,
                 noise=None if noise_cos is None else (noise_cos, 1., noise_p), model_options=model_options or {})
-        return s, data
+        own = {f.name for f in fields(cls)} & set(data)  # a flag named as a field (`--release-every`) sets it
+        return replace(s, **{k: data.pop(k) for k in own}), data
 
     def check(self):
         "Raise `ValueError` naming the first setting that is out of range."
