@@ -245,6 +245,8 @@ def train_model(
             for f in ('history.csv', 'metrics.json'): (workdir / f).unlink(missing_ok=True)
         return _fit(learn, s, train_dataset, test_dataset, cats=cats, state=state, run=run, choice=choice)
 
+train_model.__delwrap__ = TrainSettings  # the delegated keywords' docs: the dataclass's field comments
+
 def _fit(learn, s:TrainSettings, train_dataset, test_dataset, *, cats, state, run, choice=None)->dict:
     "The part of `train_model` that runs holding the workdir's lock: fit from `state`, then `finish_run`."
     aligner, dls, workdir = learn.model.aligner, learn.dls, Path(s.workdir)
