@@ -70,6 +70,7 @@ def check_onnx(
     output_names:list,       # expected output names (the module returns one tensor or a tuple in this order)
     batches=(1, 7, 64),      # batch sizes to try
     rtol:float=ONNX_RTOL,    # tolerance relative to the output's magnitude
+    *,
     seed:int=0,              # seed of the random inputs
 )->dict:                     # output name -> {'max_abs': ..., 'rel': ...} over all batches
     "Compare an ONNX file with its torch module on random L2-normalized batches; raise if they disagree."
@@ -202,6 +203,7 @@ def export_to_directory(
     overwrite:bool=False,    # replace an existing `dst_dir`
     head=None,               # `TaggerHead` or `inv.npz` path; default: the recorded head, else the tagger's by name
     hub_kwargs:dict|None=None, # for loading the head by tagger name
+    *,
     rtol:float=ONNX_RTOL,    # ONNX vs torch tolerance, relative to the output magnitude
     force:bool=False,        # export a failed run (no better than the constant reference; marked `failed` in metrics.json)
 )->dict:                     # `dst`, `files`, `onnx` (check results per file), `epoch`, `seconds`

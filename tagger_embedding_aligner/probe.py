@@ -197,7 +197,8 @@ def fit_planes(
     floor = max((2.**-24 * st.norm_hi)**2, 1e-300)       # at least float32 rounding's (a constant coordinate has 0)
     w = floor / np.maximum(res_var, floor)
     offset = float(np.linalg.norm(b * np.sqrt(w)) / np.sqrt(w.sum()) / np.mean([st.norm_lo, st.norm_hi]))
-    return PlaneFit(a, b, w, lam[:k], float(lam[k]) if k < len(lam) else math.inf, bool(lam[0] < tol), offset)
+    return PlaneFit(a=a, b=b, w=w, eig=lam[:k], next_eig=float(lam[k]) if k < len(lam) else math.inf,
+                    exact=bool(lam[0] < tol), offset=offset)
 
 # %% ../nbs/03b_probe.ipynb #f1c25c39
 def plane_norm(
@@ -259,7 +260,7 @@ def quadric_norm(
     u:torch.Tensor,      # directions [batch, width] (float64)
     q:torch.Tensor, l:torch.Tensor, k:torch.Tensor, # the quadric
     sign:float|torch.Tensor, # which root: `(-L + sign sqrt(disc)) / 2Q`
-    lo:float|torch.Tensor, hi:float|torch.Tensor,  # the range of norms the result is clamped to
+    lo:float|torch.Tensor, *, hi:float|torch.Tensor,  # the range of norms the result is clamped to
 )->torch.Tensor:         # norms [batch, 1]
     "The chosen root `s` of `s^2 (q.u^2) + s (l.u) + k = 0`, clamped to `[lo, hi]`."
     Q, L = (u * u) @ q[:, None], u @ l[:, None]
@@ -350,6 +351,7 @@ def probe_structure(
     quadratic:bool=True,    # fit the quadric too (`(2C+1)^2` per row instead of `C^2`)
     tol:float=1e-6,         # eigenvalues (relative) below this are constraints
     exact_tol:float=1e-5,   # median held-out norm error of an exact closed form
+    *,
     approx_frac:float=0.5,  # a closed form within this times the constant norm's error is worth a residual
     chunk:int=4096,         # rows per streamed chunk
     seed:int=0,             # seed of the held-out choice
@@ -373,7 +375,8 @@ def probe_structure(
     stats = {k: _stats(np.concatenate(v)) for k, v in errs.items()}
     rec, base, why = recommend(stats, pl, exact_tol, approx_frac)
     every = ProbeStats(quadratic, ref=fit.ref).merge(fit).merge(held)  # mean and covariance of every row
-    return Probe(every, pl, qu, stats, fit.n, held.n, rec, why, base, time.time() - t0)
+    return Probe(stats=every, plane=pl, quadric=qu, held_out=stats, n_fit=fit.n, n_held_out=held.n, recommendation=rec,
+                 reason=why, base=base, seconds=time.time() - t0)
 
 # %% ../nbs/03b_probe.ipynb #ad2a2761
 @patch
@@ -406,6 +409,7 @@ def tea_probe(
     family:OneOf(list_families())=None, # a new world's family (default: features); a world keeps its own
     tagger:OneOf(TAGGERS)=DEFAULT_TAGGER, # tagger name
     samples:int=None,        # use samples_<N>.npz (200, 2000, 20000) instead of blocks
+    *,
     blocks:int=2,            # number of blocks
     block_size:int=None,     # rows per synthetic block (default: the profile's)
     holdout_frac:float=0.2,  # share of rows held out to check the constraints
@@ -416,7 +420,7 @@ def tea_probe(
     import json
     from tagger_embedding_aligner.loaders import select_datasets, _world_args
     if world: profile, world_seed, family = _world_args(world, profile, world_seed, tagger, family)
-    ds, *_ = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
+    ds, *_ = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size=block_size,
                              test_ratio=0.5, family=family)
     p = probe_structure(ds, holdout_frac=holdout_frac, quadratic=not linear_only)
     print(json.dumps(p.to_dict(), indent=1) if as_json else p.summary())
