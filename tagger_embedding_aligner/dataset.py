@@ -201,7 +201,8 @@ class EmbeddingDataset(Dataset):
         self.embs, self.preds, self.verification, norms = [], [], [], []
         for f in self.files:
             e, p = self._open(f, targets)
-            self.embs.append(e); self.preds.append(None if isinstance(p, tuple) else p)
+            self.embs.append(e)
+            self.preds.append(None if isinstance(p, tuple) else p)
             self.verification.append(None if targets == 'stored' else self._verify(e, p, verify_rows))
             if check: norms.append(_scan_rows(f, e))
         self.norms = np.concatenate(norms) if check else None
@@ -255,7 +256,8 @@ def release_map(a)->bool:
     "Drop the pages of memory map `a` from this process (they stay in the page cache); False if `a` is not a map."
     mm = getattr(a, '_mmap', None)
     if mm is None or not hasattr(mm, 'madvise'): return False
-    mm.madvise(mmap.MADV_DONTNEED); return True
+    mm.madvise(mmap.MADV_DONTNEED)
+    return True
 
 @patch
 def _warn_fallback(self:EmbeddingDataset, targets:str):

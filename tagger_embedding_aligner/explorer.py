@@ -32,7 +32,8 @@ def parse_embedding(
 
 # %% ../nbs/11_explorer.ipynb #3f8b0c74
 def _tag_table(probs:dict, sets:dict, labels:pd.DataFrame)->pd.DataFrame:
-    names = labels['name'].tolist(); kind = {RATING: 'rating', GENERAL: 'general', CHARACTER: 'character'}
+    names = labels['name'].tolist()
+    kind = {RATING: 'rating', GENERAL: 'general', CHARACTER: 'character'}
     keep = sorted({n for r, g, c in sets.values() for n in (*r, *g, *c)},  # ratings first, then by the tagger's probability
                   key=lambda n: (n not in sets['tagger'][0], -probs['tagger'][names.index(n)]))
     idx = [names.index(n) for n in keep]
@@ -51,10 +52,13 @@ def _plot_view(df:pd.DataFrame, title:str, gt:float, ct:float, top_k:int):
     y, h = np.arange(len(d)), 0.27
     for k, (m, col) in enumerate([('tagger', 'k'), ('aligner', 'tab:blue'), ('identity', 'tab:orange')]):
         ax.barh(y + (1 - k) * h, d[m], height=h, color=col, alpha=.8, label=m)
-    ax.axvline(gt, color='gray', ls='--', lw=1, label=f'general > {gt:.2f}'); ax.axvline(ct, color='gray', ls=':', lw=1, label=f'character > {ct:.2f}')
+    ax.axvline(gt, color='gray', ls='--', lw=1, label=f'general > {gt:.2f}')
+    ax.axvline(ct, color='gray', ls=':', lw=1, label=f'character > {ct:.2f}')
     ax.set_yticks(y, [f"{n}{' (char)' if c == 'character' else ''}" for n, c in zip(d.index, d.category)], fontsize=8)
-    ax.set(xlim=(0, 1), xlabel='probability', title=title); ax.legend(fontsize=7, loc='lower right')
-    fig.tight_layout(); return fig
+    ax.set(xlim=(0, 1), xlabel='probability', title=title)
+    ax.legend(fontsize=7, loc='lower right')
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/11_explorer.ipynb #f3523f06
 @torch.no_grad()
@@ -111,8 +115,11 @@ def explorer_widget(aligner:Aligner, dataset, seed:int=0, top_k:int=15):
     box = W.VBox()
     def show(index, text, cos, gt, ct):
         try: box.view = explore_view(aligner, dataset, text if text.strip() else index, cos, gt, ct, seed=seed, top_k=top_k)
-        except ValueError as e: print(e); return
-        display(box.view[0]); display(box.view[1])
+        except ValueError as e:
+            print(e)
+            return
+        display(box.view[0])
+        display(box.view[1])
     box.children = [W.HBox([c['index'], c['cos']]), W.HBox([c['gt'], c['ct']]), c['text'], W.interactive_output(show, c)]
     return box
 
@@ -122,5 +129,6 @@ def explorer(aligner:Aligner, dataset, seed:int=0, top_k:int=15):
     from IPython.display import display
     if _has_widget_frontend(): return explorer_widget(aligner, dataset, seed, top_k)
     df, fig = explore_view(aligner, dataset, 0, seed=seed, top_k=top_k)
-    display(df); display(fig)
+    display(df)
+    display(fig)
     return df, fig

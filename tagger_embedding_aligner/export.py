@@ -82,7 +82,8 @@ def check_onnx(
     module.eval()
     for b in batches:
         x = nn.functional.normalize(torch.randn(b, width, generator=gen), dim=-1)
-        ref = module(x); ref = ref if isinstance(ref, tuple) else (ref,)
+        ref = module(x)
+        ref = ref if isinstance(ref, tuple) else (ref,)
         for name, o, r in zip(output_names, sess.run(list(output_names), {'input': x.numpy()}), ref):
             r = r.numpy()
             if not (np.isfinite(o).all() and np.isfinite(r).all()):  # max(0., nan) is 0: check before comparing
@@ -103,7 +104,8 @@ def _remove(p:Path):
 
 def _umask_perms(folder:Path):
     "Give `folder` and its files the permissions of a normally created folder (mkdtemp makes them private)."
-    um = os.umask(0); os.umask(um)
+    um = os.umask(0)
+    os.umask(um)
     os.chmod(folder, 0o777 & ~um)
     for p in folder.iterdir():
         if p.is_file() and not p.is_symlink(): os.chmod(p, 0o666 & ~um)
@@ -127,10 +129,13 @@ def staged_dir(
         with sigterm_as_exit(): yield tmp  # a polite stop (SIGTERM) removes the staging folder too
         _umask_perms(tmp)
         if overwrite and (dst.exists() or dst.is_symlink()):
-            old = Path(tempfile.mkdtemp(prefix=_staging_prefix(dst), suffix='.old', dir=dst.parent)); old.rmdir()
+            old = Path(tempfile.mkdtemp(prefix=_staging_prefix(dst), suffix='.old', dir=dst.parent))
+            old.rmdir()
             os.rename(dst, old)
             try: os.rename(tmp, dst)
-            except BaseException: os.rename(old, dst); raise
+            except BaseException:
+                os.rename(old, dst)
+                raise
             _remove(old)
         else:
             try: os.rename(tmp, dst)  # fails when another process created a non-empty `dst` meanwhile

@@ -124,9 +124,11 @@ def _find(h:_Handler, repo_type:str, repo_id:str, revision:str|None)->HubRepo|No
     "The repo, or None after sending the Hub's error for a missing repo or revision."
     repo = h.hub.repos.get((repo_type, repo_id))
     if repo is None:
-        h._error(401, 'RepoNotFound', f'Repository Not Found for {repo_type} {repo_id}'); return None
+        h._error(401, 'RepoNotFound', f'Repository Not Found for {repo_type} {repo_id}')
+        return None
     if revision not in (None, 'main') and revision != repo.commit:
-        h._error(404, 'RevisionNotFound', f'Invalid rev id: {revision}'); return None
+        h._error(404, 'RevisionNotFound', f'Invalid rev id: {revision}')
+        return None
     return repo
 
 def _resolve(h:_Handler, repo_type, repo_id, revision, path):

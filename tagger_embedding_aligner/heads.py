@@ -58,7 +58,8 @@ def _read_head_npz(path:str, size:int, mtime_ns:int):
         except (zipfile.BadZipFile, EOFError, OSError) as e: raise ValueError(f"{path}: head npz is truncated or corrupt ({e})") from None
     if w.ndim != 2 or b.shape != (w.shape[1],) or 0 in w.shape:
         raise ValueError(f"{path}: head shapes weights {w.shape}, bias {b.shape}; expected [width, tags] and [tags], non-empty")
-    w.setflags(write=False); b.setflags(write=False)
+    w.setflags(write=False)
+    b.setflags(write=False)
     return w, b
 
 def load_head_arrays(

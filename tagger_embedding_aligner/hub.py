@@ -32,7 +32,10 @@ ALIGNER_REPO = 'deepghs/embedding_aligner'          # model repo of published al
 @dataclass(frozen=True)
 class TaggerInfo:
     "One WD tagger: its short `name`, Hub `repo`, embedding `width` and number of `tags`."
-    name:str; repo:str; width:int; tags:int
+    name:str
+    repo:str
+    width:int
+    tags:int
 
 DEFAULT_TAGGER = 'SwinV2_v3'
 TAGGERS = {t.name: t for t in [
@@ -117,7 +120,11 @@ def hub_file(
 @dataclass(frozen=True)
 class CachedFile:
     "Where a file of a Hugging Face cache comes from."
-    cache_dir:str; repo_type:str; repo_id:str; revision:str; path:str
+    cache_dir:str
+    repo_type:str
+    repo_id:str
+    revision:str
+    path:str
 
 def cached_repo_path(
     path:str|Path, # a file path inside an HF cache snapshot (symlinks are not followed)

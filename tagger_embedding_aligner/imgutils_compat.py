@@ -146,10 +146,12 @@ def run_imgutils(
         raise ValueError(f"embs: shape {embs.shape}; expected finite, non-zero [width] or [n, width] embeddings")
     python = python or os.environ.get('IMGUTILS_PYTHON') or sys.executable
     with tempfile.TemporaryDirectory() as d:
-        d = Path(d); np.save(d/'embs.npy', embs, allow_pickle=False)
+        d = Path(d)
+        np.save(d/'embs.npy', embs, allow_pickle=False)
         args = dict(embs=str(d/'embs.npy'), out=str(d/'out.npy'), tagger=tagger, aligner_name=aligner_name, tags=tags,
                     general_threshold=general_threshold, character_threshold=character_threshold, endpoint=endpoint)
-        (d/'args.json').write_text(json.dumps(args)); (d/'child.py').write_text(_CHILD)
+        (d/'args.json').write_text(json.dumps(args))
+        (d/'child.py').write_text(_CHILD)
         p = subprocess.run([python, str(d/'child.py'), str(d/'args.json')], env=_child_env(cache_dir, d/'hf_home', endpoint),
                            capture_output=True, text=True, timeout=timeout, cwd=d)
         if p.returncode == 3:

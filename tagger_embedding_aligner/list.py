@@ -88,10 +88,13 @@ def find_tables(lines:list, columns:list=COLUMNS)->list:
             start = i
         elif s == END:
             if start is None: raise ValueError(f"README line {i + 1}: an end marker without a start marker")
-            spans.append((start, i + 1)); start = None
+            spans.append((start, i + 1))
+            start = None
         elif start is None and s.startswith('|') and _cells(s) == columns:
             j = _table_end(lines, i, columns)
-            spans.append((i, j)); i = j; continue
+            spans.append((i, j))
+            i = j
+            continue
         i += 1
     if start is not None: raise ValueError(f"README line {start + 1}: a start marker without an end marker")
     return spans

@@ -95,7 +95,9 @@ class AlignMetric(Metric):
     def __init__(self, shared:_Shared, name:str): self.shared, self._name = shared, name
     @property
     def name(self): return self._name
-    def reset(self): self.shared.stats.reset(); self.shared.key = None
+    def reset(self):
+        self.shared.stats.reset()
+        self.shared.key = None
     def accumulate(self, learn):
         key = (learn.training, learn.epoch, learn.iter)
         if self.shared.key == key: return

@@ -81,7 +81,9 @@ def _swap(new:Path, target:Path, old:Path):
         if f.is_file() and not (new / f.relative_to(target)).exists(): _stage(new / f.relative_to(target), f)
     os.replace(target, old)
     try: os.replace(new, target)
-    except BaseException: os.replace(old, target); raise
+    except BaseException:
+        os.replace(old, target)
+        raise
 
 # %% ../nbs/08_publish.ipynb #3db9ad1c
 @patch
@@ -262,7 +264,9 @@ def as_export(
 ):
     "Yield an export folder: `src` itself, or `src` exported into a temporary folder when it is a training workdir."
     src = Path(src)
-    if not is_workdir(src): yield src; return
+    if not is_workdir(src):
+        yield src
+        return
     # imported here, not at the top: publishing and listing export folders then never imports torch/fastai
     from tagger_embedding_aligner.export import export_to_directory
     with tempfile.TemporaryDirectory() as d:

@@ -29,7 +29,11 @@ def member_offset(zf:zipfile.ZipFile, fobj, info:zipfile.ZipInfo)->int:
 @dataclass(frozen=True)
 class NpyMember:
     "An array stored in an npz: where its data starts, its shape and dtype, and how many bytes the member holds."
-    offset:int; shape:tuple; dtype:str; fortran:bool; stored:int
+    offset:int
+    shape:tuple
+    dtype:str
+    fortran:bool
+    stored:int
 
     @property
     def nbytes(self)->int: return int(np.prod(self.shape)) * np.dtype(self.dtype).itemsize
@@ -90,7 +94,9 @@ def _sample_rows(n:int, k:int, seed:int=0)->np.ndarray:
 def _copy_range(read, start:int, nbytes:int, part:Path, chunk:int, progress=None):
     "Append bytes `[start + len(part), start + nbytes)` of a remote file to `part` (resumes a partial copy)."
     done = part.stat().st_size if part.exists() else 0
-    if done > nbytes: part.unlink(); done = 0
+    if done > nbytes:
+        part.unlink()
+        done = 0
     with open(part, 'ab') as out:
         while done < nbytes:
             data = read(start + done, min(chunk, nbytes - done))

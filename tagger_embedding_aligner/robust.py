@@ -62,7 +62,9 @@ def _robust_fit(self:RobustRay,
     )->RobustRay:
     "Set the converter's constants from the training embeddings' mean and covariance."
     mean, cov = np.asarray(mean, np.float64), np.asarray(cov, np.float64)
-    self.lo.zero_(); self.hi.fill_(1e30); self.use_quadric.zero_()
+    self.lo.zero_()
+    self.hi.fill_(1e30)
+    self.use_quadric.zero_()
     if mean.shape != (self.n,) or cov.shape != (self.n, self.n):
         raise ValueError(f"robust.fit: mean {mean.shape} and cov {cov.shape}; expected ({self.n},) and ({self.n}, {self.n})")
     if not (np.isfinite(mean).all() and np.isfinite(cov).all()): raise ValueError("robust.fit: mean or cov is not finite")
@@ -124,7 +126,8 @@ RobustRay._grid = _grid
 def _fit_probe(self:RobustRay, probe:Probe)->RobustRay:
     "Fit from a `Probe`: its mean and covariance, the training norms' range, and its quadric where it recommends one."
     self.fit(probe.stats.mean, probe.stats.cov)
-    self.lo.fill_(probe.stats.norm_lo / 1.05); self.hi.fill_(probe.stats.norm_hi * 1.05)
+    self.lo.fill_(probe.stats.norm_lo / 1.05)
+    self.hi.fill_(probe.stats.norm_hi * 1.05)
     qu = probe.quadric
     if probe.base == 'quadric' and qu is not None:
         for k, v in dict(q=qu.q, l=qu.l, k=[qu.k], sign=[qu.sign], use_quadric=[1.]).items():

@@ -76,7 +76,9 @@ def plot_robustness(
     if ax is None: _, ax = plt.subplots(figsize=(5.5, 3.6))
     for m, d in table[metric].unstack('method').items(): ax.plot(d.index, d.values, marker='o', label=m)
     ax.set(xlabel='cosine of input to true direction', ylabel=metric, title=f'{metric} under direction noise')
-    ax.invert_xaxis(); ax.legend(); ax.figure.tight_layout()
+    ax.invert_xaxis()
+    ax.legend()
+    ax.figure.tight_layout()
     return ax.figure
 
 # %% ../nbs/10_robustness.ipynb #12ce1423
@@ -216,5 +218,6 @@ def plot_board(
         ax.invert_xaxis()
     axs[0][0].set_ylabel(metric)
     axs[0][-1].legend(fontsize=7)
-    fig.suptitle(title); fig.tight_layout()
+    fig.suptitle(title)
+    fig.tight_layout()
     return fig

@@ -207,8 +207,10 @@ def labels_frame(self:SyntheticTagger)->pd.DataFrame:
     names[:4] = ['general', 'sensitive', 'questionable', 'explicit']
     names[self.general_idx] = [f'general_{i}' for i in range(len(self.general_idx))]
     names[self.char_idx] = [f'character_{i}_(series)' for i in range(len(self.char_idx))]
-    count = np.zeros(n, int); count[:4] = 1_000_000
-    count[self.general_idx] = (self.general_p * 1e6).astype(int); count[self.char_idx] = (self.char_p * 1e5).astype(int)
+    count = np.zeros(n, int)
+    count[:4] = 1_000_000
+    count[self.general_idx] = (self.general_p * 1e6).astype(int)
+    count[self.char_idx] = (self.char_p * 1e5).astype(int)
     return pd.DataFrame(dict(tag_id=np.arange(n), name=names, category=cats, count=count))
 
 # %% ../nbs/01_synthetic.ipynb #4e544f7d
@@ -222,7 +224,14 @@ def _world_repos(tagger:str)->list:
 @dataclass
 class World:
     "A synthetic tagger world written to `root`."
-    root:Path; layout:str; tagger:str; profile:str; seed:int; samples:tuple; blocks:int; family:str=DEFAULT_FAMILY
+    root:Path
+    layout:str
+    tagger:str
+    profile:str
+    seed:int
+    samples:tuple
+    blocks:int
+    family:str=DEFAULT_FAMILY
 
     @property
     def revision(self)->str:
@@ -414,8 +423,11 @@ def world_stats(
 # %% ../nbs/01_synthetic.ipynb #edfc1b72
 def norm_predictability(embs:np.ndarray, n_train:float=.8, n_pcs:int=24, seed:int=0)->dict:
     "Held-out R^2 of log-norm from a ridge fit on the direction and pairwise products of its top principal components."
-    rng = np.random.default_rng(seed); idx = rng.permutation(len(embs)); tr, te = np.split(idx, [int(len(embs) * n_train)])
-    u = embs / np.linalg.norm(embs, axis=1, keepdims=True); y = np.log(np.linalg.norm(embs, axis=1))
+    rng = np.random.default_rng(seed)
+    idx = rng.permutation(len(embs))
+    tr, te = np.split(idx, [int(len(embs) * n_train)])
+    u = embs / np.linalg.norm(embs, axis=1, keepdims=True)
+    y = np.log(np.linalg.norm(embs, axis=1))
     h = (u - u[tr].mean(0)) @ np.linalg.svd(u[tr] - u[tr].mean(0), full_matrices=False)[2][:n_pcs].T
     iu = np.triu_indices(n_pcs)
     feats = np.concatenate([np.ones((len(u), 1)), u, (h[:, :, None] * h[:, None, :])[:, iu[0], iu[1]]], 1)
@@ -430,12 +442,16 @@ def plot_world(embs, preds, weights, bias, threshold:float=.35):
     norms = np.linalg.norm(embs, axis=1)
     unit_preds = head_predictions(embs / norms[:, None], weights, bias)
     fig, ax = plt.subplots(1, 4, figsize=(16, 3.2))
-    ax[0].hist(norms, 50); ax[0].set(title='embedding norm', xlabel='||e||')
-    ax[1].hist((preds > threshold).sum(1), 40); ax[1].set(title=f'tags > {threshold} per sample')
+    ax[0].hist(norms, 50)
+    ax[0].set(title='embedding norm', xlabel='||e||')
+    ax[1].hist((preds > threshold).sum(1), 40)
+    ax[1].set(title=f'tags > {threshold} per sample')
     freq = np.sort((preds > threshold).mean(0))[::-1]
-    ax[2].loglog(np.arange(1, len(freq) + 1), np.maximum(freq, 1e-6)); ax[2].set(title='tag frequency (rank)', xlabel='rank')
+    ax[2].loglog(np.arange(1, len(freq) + 1), np.maximum(freq, 1e-6))
+    ax[2].set(title='tag frequency (rank)', xlabel='rank')
     ax[3].hist([(preds > threshold).sum(1), (unit_preds > threshold).sum(1)], 30, label=['tagger', 'unit vector'])
-    ax[3].legend(); ax[3].set(title='tags: true vs unit vector')
+    ax[3].legend()
+    ax[3].set(title='tags: true vs unit vector')
     fig.tight_layout()
     return fig
 
