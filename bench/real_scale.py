@@ -87,7 +87,7 @@ def _status()->dict:
         if k in ('VmRSS', 'RssAnon', 'RssFile'): d[k] = int(v.split()[0]) / 1024
     return d
 
-def run_child(root:str, n_blocks:int, source:str, check:bool):
+def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_000):
     "Open, probe and fit `n_blocks` blocks with the auto default; print one JSON line of times and memory."
     peaks, stop = {}, threading.Event()
     def poll():
@@ -103,7 +103,8 @@ def run_child(root:str, n_blocks:int, source:str, check:bool):
     t0 = time.perf_counter()
     ds = EmbeddingDataset([Path(root) / f'training_data_part{i}.npz' for i in range(n_blocks)], head=str(found['head']),
                           check=check)
-    tr, te = dataset_split(ds, [0.95, 0.05], seed=0)
+    r = min(0.2, valid_rows / len(ds))
+    tr, te = dataset_split(ds, [1 - r, r], seed=0)
     t_open = time.perf_counter()
     with tempfile.TemporaryDirectory() as d:
         res = train_model(tr, te, TAGGER, 'auto', workdir=d, labels=str(found['labels']), quiet=True)
@@ -124,13 +125,14 @@ def main(
     rows:int=100_000,             # rows per block
     blocks:str='1,4,15,60',       # comma-separated block counts, one child process each
     physical:int=2,               # distinct physical blocks; the other names are hard links to them
+    valid_rows:int=20_000,        # validation rows evaluated at the end (at most 20% of the rows)
     check:bool=True,              # the dataset's scan of every row (NaN/inf, zero norm) as `tea-train` does it
     child:int=None,               # (internal) run one child over this many blocks
     record:bool=False,            # write the headline figures to `<results>/real_scale.json`
     results:str=str(RESULTS),     # folder of the records
 ):
     "Open, probe and fit 1..60 embeddings-only blocks with the auto default; rows/s, read rates, peak RSS, wall time."
-    if child: return run_child(root, child, source, check)
+    if child: return run_child(root, child, source, check, valid_rows)
     counts = [int(k) for k in blocks.split(',')]
     t = time.perf_counter()
     names = build(root, source, rows, max(counts), physical)
@@ -139,7 +141,7 @@ def main(
     print(f"read_mb_per_s: disk {disk:.0f}, page cache {cache:.0f} (one {names[0].stat().st_size / 2**20:.0f} MB file)")
     res = []
     for k in counts:
-        cmd = [sys.executable, '-m', 'bench.real_scale', '--root', root, '--source', source, '--child', str(k),
+        cmd = [sys.executable, '-m', 'bench.real_scale', '--root', root, '--source', source, '--child', str(k), '--valid-rows', str(valid_rows),
                *([] if check else ['--no-check'])]
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode: sys.exit(f"child over {k} blocks failed:\n{out.stderr[-3000:]}")
@@ -166,4 +168,5 @@ def main(
                f" MB over {blocks.replace(',', ' / ')} blocks (max/min {flat:.2f}); reads {disk:.0f} MB/s from disk, "
                f"{cache:.0f} MB/s from page cache",
         figures=figures, results=results,
-        args=changed(main, root=root, source=source, rows=rows, blocks=blocks, physical=physical, check=check))
+        args=changed(main, root=root, source=source, rows=rows, blocks=blocks, physical=physical, check=check,
+                     valid_rows=valid_rows))
