@@ -141,7 +141,8 @@ def main(
     print(f"read_mb_per_s: disk {disk:.0f}, page cache {cache:.0f} (one {names[0].stat().st_size / 2**20:.0f} MB file)")
     res = []
     for k in counts:
-        cmd = [sys.executable, '-m', 'bench.real_scale', '--root', root, '--source', source, '--child', str(k), '--valid-rows', str(valid_rows),
+        cmd = [sys.executable, '-m', 'bench.real_scale', '--root', root, '--source', source, '--child', str(k),
+               '--valid-rows', str(valid_rows),
                *([] if check else ['--no-check'])]
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode: sys.exit(f"child over {k} blocks failed:\n{out.stderr[-3000:]}")
