@@ -19,7 +19,7 @@ from tagger_embedding_aligner.dataset import EmbeddingDataset
 from tagger_embedding_aligner.split import dataset_split
 from tagger_embedding_aligner.train import train_model
 from tagger_embedding_aligner.model import open_model
-from tagger_embedding_aligner.robustness import robustness_board, trust_calibration, plot_board
+from tagger_embedding_aligner.robustness import robustness_board, trust_calibration, plot_board, board_summary
 
 def direction_cov(ds, rows, chunk:int=8192)->np.ndarray:
     "Covariance (float64) of the training rows' directions, in chunks: what a `subspace` error is drawn from."
@@ -56,14 +56,6 @@ def family_board(family, profile, blocks, block_size, methods, worlds:Path, test
     return dict(board=board, trust=trust, fit_s={m: s for m, (_, s, _) in fitted.items()},
                 chosen={m: ch for m, (_, _, ch) in fitted.items()}, train=len(tr), test=len(te))
 
-def summary(board:pd.DataFrame, cos=(.999, .99, .95, .9, .8))->pd.DataFrame:
-    "Tag F1 per method: clean, then each kind at each cosine (columns `kind c`)."
-    f1 = board['tag_f1'].unstack('method')
-    cols = {'clean': f1.loc[('clean', 1.)]}
-    for kind in [k for k in board.index.unique('kind') if k != 'clean']:
-        for c in cos: cols[f'{kind} {c:g}'] = f1.loc[(kind, c)]
-    return pd.DataFrame(cols)
-
 @call_parse
 def main(
     families:str='',            # families, comma- or space-separated (default: every registered family)
@@ -88,7 +80,7 @@ def main(
         r = family_board(fam, profile, blocks, block_size, meths, Path(worlds), test_rows, seed)
         fits = ', '.join(f"{m} ({r['chosen'][m]}) {t:.0f}s" for m, t in r['fit_s'].items())
         print(f"\n== {fam} ({r['train']} train / {r['test']} test rows; fits: {fits}; {time.perf_counter() - t0:.0f}s)")
-        print(summary(r['board']).round(4).to_string())
+        print(board_summary(r['board']).round(4).to_string())
         for m, cal in r['trust'].items(): print(f"trust of {m}:\n{cal.round(4).to_string()}")
         if images:
             fig = plot_board(r['board'], title=f'{fam} ({profile})')

@@ -15,7 +15,7 @@ from fastcore.script import anno_parser, CliError
 import tagger_embedding_aligner
 
 # %% auto #0
-__all__ = ['Required', 'OneOf', 'add_names', 'cli_parser', 'run_cli', 'command', 'live_output']
+__all__ = ['Required', 'OneOf', 'add_names', 'cli_parser', 'run_cli', 'command', 'live_output', 'import_fastai']
 
 # %% ../nbs/00b_cli.ipynb #b1977b21
 Required = Annotated[str, {'opt': True, 'required': True}]  # a `--flag VALUE` the command cannot run without
@@ -99,3 +99,13 @@ def live_output(stream=None)->bool:
     stream = stream or sys.stdout
     kernel_out = in_notebook() and type(stream).__module__.startswith('ipykernel')  # Jupyter, Colab: HTML bars
     return bool(getattr(stream, 'isatty', lambda: False)()) or kernel_out
+
+# %% ../nbs/00b_cli.ipynb #1db3ae70
+def import_fastai():
+    "Import `fastai.layers` without its import-time `torch.jit.script` calls (deprecated); idempotent."
+    if 'fastai.layers' in sys.modules: return
+    import torch.jit
+    saved = torch.jit.script
+    torch.jit.script = lambda obj=None, *args, **kwargs: obj  # the helpers stay eager functions
+    try: import fastai.layers
+    finally: torch.jit.script = saved

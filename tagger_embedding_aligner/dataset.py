@@ -103,10 +103,11 @@ def verify_predictions(
     return dict(ok=bool(diff <= atol), max_abs_diff=diff, rows=len(rows))
 
 # %% ../nbs/02_dataset.ipynb #dc87acb1
-def _rows_text(rows, of:str='')->str:
+def _rows_text(rows, of:str='', verb:str='has')->str:
     rows = [int(r) for r in rows]
     shown = ', '.join(map(str, rows[:10])) + (f' and {len(rows) - 10} more' if len(rows) > 10 else '')
-    return f"row {shown}{of} has" if len(rows) == 1 else f"rows {shown}{of} have"
+    plural = {'has': 'have', 'is': 'are'}[verb]
+    return f"row {shown}{of} {verb}" if len(rows) == 1 else f"rows {shown}{of} {plural}"
 
 def unit_rows(
     x,                # rows [n, width] (numpy or torch, any float or integer dtype, any finite scale)
@@ -115,6 +116,7 @@ def unit_rows(
     of:str='',        # more of the row's name in errors, e.g. " of 'embs'"
 )->tuple:             # `(unit rows [n, width] float32, norms [n] float64)`, torch tensors on `x`'s device
     "Unit vectors of the rows of `x` without overflow or underflow; rows with no direction are refused by number."
+    if isinstance(x, np.ndarray) and not x.flags.writeable: x = np.array(x)  # torch wants writable memory
     x = torch.as_tensor(x)
     if not x.is_floating_point(): x = x.double()
     elif x.dtype in (torch.float16, torch.bfloat16): x = x.float()
@@ -122,7 +124,7 @@ def unit_rows(
     if len(bad): raise ValueError(f"{what}: {_rows_text(bad + first, of)} NaN or inf values; expected finite embeddings")
     m = x.abs().amax(-1, keepdim=True)
     zero = (m[:, 0] == 0).nonzero().flatten()
-    if len(zero): raise ValueError(f"{what}: {_rows_text(zero + first, of)} zero norm (all zeros); no direction to normalize")
+    if len(zero): raise ValueError(f"{what}: {_rows_text(zero + first, of, 'is')} all zeros (zero norm): no direction to normalize")
     y = x / m  # every component in [-1, 1], the largest 1: the norm below is in [1, sqrt(width)]
     n = torch.linalg.vector_norm(y, dim=-1, keepdim=True)
     return (y / n).float(), (m.double() * n.double())[:, 0]
@@ -188,6 +190,9 @@ class EmbeddingDataset(Dataset):
         if targets not in ('auto', 'stored', 'recompute'): raise ValueError(f"targets={targets!r}; expected 'auto', 'stored' or 'recompute'")
         self.files = [Path(f) for f in (npz_files if isinstance(npz_files, (list, tuple)) else [npz_files])]
         if not self.files: raise ValueError("npz_files is empty; expected at least one .npz file with 'embs' and 'preds'")
+        twice = sorted({str(f) for f in self.files if sum(os.path.realpath(g) == os.path.realpath(f) for g in self.files) > 1})
+        if twice: raise ValueError(f"npz_files lists {', '.join(twice)} more than once; its rows would be both training "
+                                   "and held-out rows: list each file once")
         self.found = _locate_tagger(self.files[0]) if head is None else {}
         self.head_source = str(head) if isinstance(head, (str, Path)) else (str(self.found['head']) if self.found else None)
         self.head_path = _head_path(head, self.found)

@@ -22,8 +22,8 @@ from .metrics import METRIC_NAMES
 from .cli import command
 
 # %% auto #0
-__all__ = ['ONNX_RTOL', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'staged_dir', 'export_to_directory',
-           'tea_export']
+__all__ = ['ONNX_RTOL', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'staged_dir', 'foreign_files',
+           'export_to_directory', 'tea_export']
 
 # %% ../nbs/06_export.ipynb #2c65dbbc
 _EVENT_RE = re.compile(r'^events\.out\.tfevents\.(?P<ts>\d+)\.(?P<host>.+)\.(?P<pid>\d+)\.(?P<uid>\d+)(?P<suffix>.*)$')
@@ -124,13 +124,18 @@ def staged_dir(
     try:
         with sigterm_as_exit(): yield tmp  # a polite stop (SIGTERM) removes the staging folder too
         _umask_perms(tmp)
-        if dst.exists() or dst.is_symlink():
+        if overwrite and (dst.exists() or dst.is_symlink()):
             old = Path(tempfile.mkdtemp(prefix=_staging_prefix(dst), suffix='.old', dir=dst.parent)); old.rmdir()
             os.rename(dst, old)
             try: os.rename(tmp, dst)
             except BaseException: os.rename(old, dst); raise
             _remove(old)
-        else: os.rename(tmp, dst)
+        else:
+            try: os.rename(tmp, dst)  # fails when another process created a non-empty `dst` meanwhile
+            except OSError as e:
+                if e.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR): raise
+                raise FileExistsError(f"{dst} was created by another process while this one was writing it; it was "
+                                      "left as that process wrote it and this copy was discarded") from None
     finally: _remove(tmp)
 
 # %% ../nbs/06_export.ipynb #eda904e9
@@ -142,7 +147,9 @@ def _check_workdir(wd:Path, force:bool=False)->dict:
         if not p.is_file(): raise FileNotFoundError(f"{wd}: no best checkpoint; expected {p} (train_model writes it after the first epoch)")
     mf = wd / 'metrics.json'
     if not mf.is_file(): raise FileNotFoundError(f"{mf}: missing; expected the test metrics train_model writes when training finishes (run it again: it resumes)")
-    m, epoch = json.loads(mf.read_text()), json.loads(best.read_text()).get('epoch')
+    try: m, epoch = json.loads(mf.read_text()), json.loads(best.read_text()).get('epoch')
+    except ValueError as e: raise ValueError(f"{mf} or {best}: not valid JSON ({e}); run train_model again in {wd} "
+                                             "(it resumes and rewrites them)") from None
     if m.get('epoch') != epoch: raise ValueError(f"{mf}: metrics of epoch {m.get('epoch')}, but the best checkpoint is epoch {epoch}; run train_model again to re-evaluate")
     vals = {k: float(m[k]) for k in METRIC_NAMES if k in m}
     if bad := [k for k, v in vals.items() if not math.isfinite(v)]:
@@ -171,6 +178,20 @@ def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol
     return checks
 
 # %% ../nbs/06_export.ipynb #a82bed7b
+_OWN = {'model.onnx', 'model_with_fc.onnx', 'model.safetensors', 'model.pt', 'metrics.json', 'model.json', 'history.csv',
+        KIND_MARKER}
+
+def foreign_files(
+    dst:str|Path,   # an existing export folder (or a path that does not exist)
+)->list:            # paths under `dst` that export does not write
+    "What in `dst` is not an export's own file (its model files, metrics, plots, anonymized event files)."
+    dst = Path(dst)
+    if not dst.is_dir(): return []
+    own = lambda p: p.parent == dst and p.is_file() and not p.is_symlink() and (
+        p.name in _OWN or p.suffix == '.png' or p.name.startswith('events.out.tfevents.'))
+    return [p for p in sorted(dst.rglob('*')) if not own(p) and not (p.is_dir() and not p.is_symlink() and any(p.iterdir()))]
+
+# %% ../nbs/06_export.ipynb #ff2c785f
 def export_to_directory(
     model_dir:str|Path,      # training workdir written by `train_model`
     dst_dir:str|Path,        # export folder to create
@@ -188,6 +209,9 @@ def export_to_directory(
         raise ValueError(f"dst_dir {dst} would replace the workdir {wd}; export somewhere else")
     if (dst.exists() or dst.is_symlink()) and not overwrite: raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
     check_folder_kind(dst, 'export', overwrite=overwrite, what='dst_dir')
+    if overwrite and (foreign := foreign_files(dst)):
+        raise ValueError(f"dst_dir {dst} holds files export did not write: {', '.join(map(str, foreign[:5]))}"
+                         f"{' ...' if len(foreign) > 5 else ''}; overwrite replaces only an export's own files: move them away")
     model = open_model(wd / 'ckpts' / 'best', head=head, hub_kwargs=hub_kwargs).float().cpu().eval()
     if bad := [k for k, v in model.state_dict().items() if not torch.isfinite(v).all()]:
         raise ValueError(f"{wd / 'ckpts' / 'best.safetensors'}: non-finite weights in {bad[:3]} (the run diverged); "

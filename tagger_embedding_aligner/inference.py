@@ -138,8 +138,10 @@ def _onnx_model(get, opts:dict, head, why:str)->AlignerModel:
 def _folder_model(get, where:str, head, hub_kwargs:dict)->tuple:
     "(model, info) of an aligner folder whose files `get(name)` returns (a path, or None when absent)."
     if (mj := get('model.json')) is None: raise FileNotFoundError(f"{where}: no model.json; expected an aligner folder")
-    info = json.loads(Path(mj).read_text())
-    opts = info.get('options')
+    try: info = json.loads(Path(mj).read_text())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{where}/model.json: not valid JSON ({e}); expected an export's model.json: export again") from None
+    opts = info.get('options') if isinstance(info, dict) else None
     if not isinstance(opts, dict) or 'model_name' not in opts:
         raise ValueError(f"{where}/model.json: no 'options' with 'model_name'; expected an export's model.json")
     if not isinstance(head, TaggerHead): head = TaggerHead.from_source(head or opts.get('suffix_model_name', DEFAULT_TAGGER), **hub_kwargs)
@@ -212,6 +214,12 @@ def denormalize(self:Aligner, emb):
 def predict(self:Aligner, emb):
     "Tag probabilities of `emb` after de-normalizing: [tags] or [n, tags], same type as the input."
     return self._run(emb, lambda x: self.model.suffix(self.model.converter(x)))
+
+@patch
+def trust(self:Aligner, emb):
+    "Estimated cosine of `emb` to the tagger embedding behind it ([] or [n], same type), or None: see below."
+    conv = self.model.converter
+    return self._run(emb, conv.trust) if callable(getattr(conv, 'trust', None)) else None
 
 # %% ../nbs/09_inference.ipynb #9b2f33cd
 @patch

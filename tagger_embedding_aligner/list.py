@@ -35,7 +35,8 @@ def model_row(
 def md_cell(text:str)->str:
     "`text` made safe for one markdown table cell: no line breaks, pipes escaped, no HTML."
     t = ' '.join(str(text).split())
-    return t.replace('\\', '\\\\').replace('|', '\\|').replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    t = t.replace('\\', '\\\\').replace('|', '\\|').replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    return re.sub(r'([\[\]()!`*~])', r'\\\1', t)  # no links, images, code or emphasis from a stranger's string
 
 def markdown_table(rows:list, columns:list=COLUMNS)->list:
     "Lines (no line ends) of a markdown table."

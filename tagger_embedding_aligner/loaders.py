@@ -244,8 +244,10 @@ class ShardedDL(BlockShuffleDL):
         return np.concatenate(mine).tolist()
 
 # %% ../nbs/02b_loaders.ipynb #92b56932
-def _check_selection(test_ratio, seed, world_seed, blocks, block_size):
+def _check_selection(test_ratio, seed, world_seed, blocks, block_size, samples=None):
     "Raise `ValueError` naming the first data-selection flag that is out of range (before anything is written)."
+    if samples is not None and samples not in (200, 2000, 20000):  # 0 must not mean "all blocks"
+        raise ValueError(f"samples={samples!r} (--samples); expected one of 200, 2000, 20000 (or omit it to use blocks)")
     if not (isinstance(test_ratio, (int, float)) and math.isfinite(test_ratio) and 0 < test_ratio < 1):
         raise ValueError(f"test_ratio={test_ratio!r} (--test-ratio); expected a number strictly between 0 and 1")
     for k, v in dict(seed=seed, world_seed=world_seed, blocks=blocks).items():
@@ -268,7 +270,7 @@ def select_datasets(
     family:str=None,      # synthetic world family (`01_synthetic`); default: the world's own, or features
 )->tuple:                 # `(dataset, train Subset, test Subset)`
     "The dataset a command trains on, and its train/test split."
-    _check_selection(test_ratio, seed, world_seed, blocks, block_size)
+    _check_selection(test_ratio, seed, world_seed, blocks, block_size, samples)
     if world:
         from tagger_embedding_aligner.synthetic import make_world, world_meta
         if profile is None and world_meta(world, tagger) is None: profile = 'full'
@@ -320,7 +322,7 @@ def cli_run(
     check_folder_kind(workdir, 'workdir', what='--workdir')  # checks that need no data come before any is made
     if overwrite: kwargs['resume'] = False
     check_device(kwargs.get('device'))
-    _check_selection(test_ratio, seed, world_seed, blocks, block_size)  # flags first, then the world they refer to
+    _check_selection(test_ratio, seed, world_seed, blocks, block_size, samples)  # flags first, then the world they refer to
     if world: profile, world_seed, family = _world_args(world, profile, world_seed, tagger, family)
     ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
                                  test_ratio, seed, embs_only=not full_files, family=family)

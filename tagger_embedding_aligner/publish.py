@@ -189,6 +189,10 @@ def check_model_info(
     where:str,     # folder name, for error messages
 ):
     "Raise `ValueError` naming `where` unless model.json and metrics.json hold what the model table needs."
+    for k, v in (('folder name', where), ('tagger', info.get('tagger'))):
+        if isinstance(v, str) and not re.fullmatch(r'[A-Za-z0-9][\w.+-]{0,127}', v):
+            raise ValueError(f"{where}/model.json: {k} {v!r} is not a plain name (letters, digits, '_', '-', '.', '+'); "
+                             "it is not written into a README, model card or table")
     for k, t in MODEL_KEYS.items():
         if not isinstance(info.get(k), t) or isinstance(info.get(k), bool):
             raise ValueError(f"{where}/model.json: key {k!r} should be {getattr(t, '__name__', 'str')}, got {info.get(k)!r}")

@@ -18,7 +18,7 @@ from .perturb import perturb, PERTURB_KINDS
 
 # %% auto #0
 __all__ = ['ROBUSTNESS_METRICS', 'BOARD_COS', 'robustness_table', 'plot_robustness', 'compare_aligners', 'gap_closed',
-           'robustness_board', 'trust_calibration', 'plot_board']
+           'robustness_board', 'trust_calibration', 'board_summary', 'board_from_records', 'plot_board']
 
 # %% ../nbs/10_robustness.ipynb #4674855f
 ROBUSTNESS_METRICS = ['tag_f1', 'tag_precision', 'tag_recall', 'pred_mse', 'excess_bce', 'emb_cos']
@@ -175,6 +175,25 @@ def trust_calibration(
         out[kind] = {**{c: float(np.median(v)) for c, v in {1.: clean, **t}.items()},
                      'spearman': float(-score.rank().corr(gap.rank()))}
     return pd.DataFrame(out).T.rename_axis('kind')
+
+# %% ../nbs/10_robustness.ipynb #f56e6285
+def board_summary(
+    board:pd.DataFrame,           # `robustness_board` output
+    metric:str='tag_f1',          # column shown
+    cos_values=BOARD_COS,         # cosines shown for each kind
+    kinds=None,                   # kinds shown (default: the board's)
+)->pd.DataFrame:                  # index method; columns `clean`, then `<kind> <c>`
+    "One row per method: `metric` on clean rows, then under each kind at each cosine."
+    m = board[metric].unstack('method')
+    kinds = kinds or [k for k in board.index.unique('kind') if k != 'clean']
+    cols = {'clean': m.loc[('clean', 1.)], **{f'{k} {c:g}': m.loc[(k, c)] for k in kinds for c in cos_values}}
+    return pd.DataFrame(cols)
+
+def board_from_records(
+    rows:list,                    # the `rows` of one family in a board record: dicts of kind, cos, method and metrics
+)->pd.DataFrame:                  # `robustness_board`'s layout
+    "A board read back from a benchmark record."
+    return pd.DataFrame(rows).set_index(['kind', 'cos', 'method'])
 
 # %% ../nbs/10_robustness.ipynb #ef667ef2
 def plot_board(

@@ -6,11 +6,49 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/split.html.md"""
 
 # %% ../nbs/02a_split.ipynb #8feb386f
 from __future__ import annotations
+import hashlib, warnings
 import numpy as np, torch
-from torch.utils.data import random_split
+from torch.utils.data import random_split, Subset
+from .dataset import EmbeddingDataset, subset_indices, release_map
 
 # %% auto #0
-__all__ = ['dataset_split']
+__all__ = ['row_keys', 'by_content', 'dataset_split']
+
+# %% ../nbs/02a_split.ipynb #34ee6965
+def row_keys(
+    base:EmbeddingDataset,  # the dataset whose rows are keyed
+    chunk:int=8192,         # rows read at a time
+)->np.ndarray:              # uint64 [len(base)]: equal rows have equal keys
+    "A 64-bit hash of every row's embedding (its float32 bytes), in one chunked pass; computed once per dataset."
+    if getattr(base, '_row_keys', None) is None:
+        keys = []
+        for e in base.embs:
+            for i in range(0, len(e), chunk):
+                b = np.ascontiguousarray(e[i:i + chunk], np.float32)
+                release_map(e)
+                keys += [int.from_bytes(hashlib.blake2b(r.tobytes(), digest_size=8).digest(), 'little') for r in b]
+        base._row_keys = np.array(keys, np.uint64)
+    return base._row_keys
+
+def by_content(
+    dataset,          # the dataset that was split
+    parts:list,       # its `Subset`s, earlier parts first (train before test)
+)->list:              # the parts, with rows whose content occurs in an earlier part moved there
+    "Move every row whose embedding also occurs in an earlier part into the earliest such part (warning once)."
+    try: base, rows = subset_indices(dataset)
+    except TypeError: return parts  # not an EmbeddingDataset: no content to compare
+    keys = row_keys(base)[rows]
+    part_of = np.concatenate([np.full(len(p), i) for i, p in enumerate(parts)])
+    pos = np.concatenate([np.asarray(p.indices, np.int64) for p in parts])
+    uniq, inv = np.unique(keys[pos], return_inverse=True)
+    first = np.full(len(uniq), len(parts))
+    np.minimum.at(first, inv, part_of)
+    moved = first[inv] != part_of
+    if not moved.any(): return parts
+    files = sorted({str(base.files[f]) for f in np.searchsorted(base.offsets, rows[pos[moved]], side='right') - 1})
+    warnings.warn(f"{int(moved.sum())} held-out rows also occur in an earlier part (the same rows twice in {', '.join(files)}); "
+                  "they were moved there, so no held-out row is a training row", stacklevel=3)
+    return [Subset(dataset, pos[first[inv] == i].tolist()) for i in range(len(parts))]
 
 # %% ../nbs/02a_split.ipynb #46d51752
 def dataset_split(
@@ -24,4 +62,5 @@ def dataset_split(
         raise ValueError(f"ratios={ratios.tolist()}; expected a non-empty list of non-negative fractions")
     counts = (ratios / ratios.sum() * len(dataset)).astype(int)
     counts[-1] = len(dataset) - counts[:-1].sum()
-    return random_split(dataset, counts.tolist(), generator=torch.Generator().manual_seed(seed))
+    parts = random_split(dataset, counts.tolist(), generator=torch.Generator().manual_seed(seed))
+    return by_content(dataset, parts)

@@ -281,10 +281,23 @@ def _download_into_cache(world:World, staged:World, todo:list):
         for rt, rid in _world_repos(world.tagger): hub.add(rid, staged.root / f'{rt}s' / rid, rt, commit=world.revision)
         for rt, rid, path in todo: hf_hub_download(rid, path, repo_type=rt, cache_dir=str(world.root))
 
-def _write_world_files(world:World, files:dict):
+def _check_free_space(world:World, todo:list, block_size:int):
+    "Refuse, before writing anything, a world whose data files need more than the free disk (twice for `hf`: staged + cache)."
+    p, rows = get_profile(world.profile), 0
+    for _, _, path in todo:
+        name = path.rsplit('/', 1)[-1]
+        if name.startswith('samples_'): rows += int(name[8:-4])
+        elif name.startswith('training_data_part'): rows += block_size
+    need = rows * (p.width + p.tags + 1) * 4 * (2 if world.layout == 'hf' else 1)
+    free = shutil.disk_usage(next(d for d in [world.root, *world.root.parents] if d.exists())).free
+    if need > free: raise OSError(f"{world.root}: this world needs about {need / 1e9:.1f} GB and the disk has {free / 1e9:.1f} GB "
+                                  "free; nothing was written: use fewer or smaller blocks (--blocks, --block-size)")
+
+def _write_world_files(world:World, files:dict, block_size:int=0):
     "Write the missing `files` of `world` (an `hf` world through a staging folder and a download)."
     todo = [k for k in files if not _has(world, *k)]
     if not todo: return
+    _check_free_space(world, todo, block_size)
     st = world.synthetic_tagger()
     staged = world if world.layout != 'hf' else _replace(world, root=Path(tempfile.mkdtemp(prefix='.staging-', dir=world.root)),
                                                          layout='hub')
@@ -359,7 +372,7 @@ def make_world(
     seed = 0 if seed is None else int(seed)
     root.mkdir(parents=True, exist_ok=True)
     world = World(root, layout, tagger, p.name, seed, tuple(samples), blocks, family)
-    _write_world_files(world, _world_files(world, samples, [(i, block_size or p.block_size) for i in range(blocks)]))
+    _write_world_files(world, _world_files(world, samples, [(i, block_size or p.block_size) for i in range(blocks)]), block_size or p.block_size)
     return world
 
 # %% ../nbs/01_synthetic.ipynb #0351ad03

@@ -158,17 +158,17 @@ FORMATS = {'.json': 'json', '.jsonl': 'jsonl', '.csv': 'csv'}
 CATEGORIES = ('rating', 'general', 'character')
 
 def write_entries(
-    entries,          # iterable of dicts `row`, `rating`, `general`, `character`
+    entries,          # iterable of dicts `row`, `rating`, `general`, `character` (and `trust`: a number or None)
     f,                # a text file open for writing (for csv, opened with `newline=''`)
     fmt:str='json',   # `json`, `jsonl` or `csv`
 )->int:             # entries written
     "Write tag entries to `f` one at a time, as they come from `entries`."
     if fmt not in FORMATS.values(): raise ValueError(f"format {fmt!r}; expected one of {list(FORMATS.values())}")
     w, n = csv.writer(f, lineterminator='\n'), 0
-    if fmt == 'csv': w.writerow(['row', *CATEGORIES])
+    if fmt == 'csv': w.writerow(['row', *CATEGORIES, 'trust'])
     if fmt == 'json': f.write('[')
     for n, e in enumerate(entries, 1):
-        if fmt == 'csv': w.writerow([e['row'], *(json.dumps(e[k], ensure_ascii=False) for k in CATEGORIES)])
+        if fmt == 'csv': w.writerow([e['row'], *(json.dumps(e.get(k), ensure_ascii=False) for k in (*CATEGORIES, 'trust'))])
         elif fmt == 'jsonl': f.write(json.dumps(e, ensure_ascii=False) + '\n')
         else: f.write(('\n' if n == 1 else ',\n') + json.dumps(e, ensure_ascii=False))
     if fmt == 'json': f.write('\n]\n' if n else ']\n')
@@ -181,12 +181,15 @@ def tag_rows(
     batch_size:int=1024,    # rows per chunk
     progress:bool=False,    # draw a progress bar when there is more than one chunk
     **kwargs,               # thresholds and MCut switches of `batch_tags`
-):                          # yields `dict(row, rating, general, character)` per row, in order
-    "Tag entries of every row of `src`, computed one chunk at a time."
+):                          # yields `dict(row, rating, general, character, trust)` per row, in order
+    "Tag entries of every row of `src`, computed one chunk at a time; `trust` is `Aligner.trust` (None if it has none)."
     starts = range(0, len(src), batch_size)
     for i in progress_bar(starts, leave=False) if progress and len(starts) > 1 else starts:
-        tags = batch_tags(aligner.predict(src.rows(i, i + batch_size)), aligner.labels, **kwargs)
-        yield from (dict(row=i + j, **dict(zip(CATEGORIES, t))) for j, t in enumerate(tags))
+        rows = src.rows(i, i + batch_size)
+        tags = batch_tags(aligner.predict(rows), aligner.labels, **kwargs)
+        trust = aligner.trust(rows)
+        trust = [None] * len(tags) if trust is None else [round(float(t), 6) for t in trust]
+        yield from (dict(row=i + j, **dict(zip(CATEGORIES, t)), trust=c) for j, (t, c) in enumerate(zip(tags, trust)))
 
 # %% ../nbs/09a_tag.ipynb #6bf94659
 def load_aligner(
