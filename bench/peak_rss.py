@@ -1,12 +1,13 @@
-"""Issue 7: peak memory of training num2 over 1, 2 and 4 full-shape blocks (20k rows each), each in a fresh process.
+"""Issues 7, 30: peak memory of the default (`auto`: probe, then on this `features` world `lowrank` trained) and of
+`num2` (variant `num2`, the earlier rows) over 1, 2 and 4 full-shape blocks (20k rows each), each in a fresh process.
 
 RSS counts the pages of memory-mapped files that the process touched (file-backed, shared, clean: the kernel can drop
 them at any time), so it grows with the data read even when the process's own memory does not. Each child therefore
 reports: ru_maxrss (the kernel's high-water mark of RSS), the peaks of RssAnon (heap, arrays, tensors) and RssFile
 (mapped files, shared libraries) sampled every 50 ms from /proc/self/status, and USS at the end (psutil).
-Variants: `default` is `train_model` as it runs by default (curvature objective; `ReleasePages` every 16 batches:
-madvise(MADV_DONTNEED) on the maps, which keeps mapped data out of RSS, and malloc_trim(0)); `fast` uses the exact
-fast objective (a [batch, tags] tensor every step) with the same release; `fast_norelease` turns the release off
+Variants: `default` is `train_model` as it runs by default (`auto`; curvature objective; `ReleasePages` every 16 batches:
+madvise(MADV_DONTNEED) on the maps, which keeps mapped data out of RSS, and malloc_trim(0)); `num2` the same with `num2`;
+`fast` uses `num2` with the exact fast objective (a [batch, tags] tensor every step) with the same release; `fast_norelease` turns the release off
 (`release_every=0`): the state before this was the default.
 
     .venv/bin/python -m bench.peak_rss                       # default variant
@@ -25,7 +26,8 @@ def _status():
         if k in ('VmRSS', 'RssAnon', 'RssFile', 'RssShmem'): d[k] = int(v.split()[0]) / 1024
     return d
 
-VARIANTS = dict(default=dict(), fast=dict(objective='fast'), fast_norelease=dict(objective='fast', release_every=0))
+VARIANTS = dict(default=dict(), num2=dict(model_name='num2'), fast=dict(model_name='num2', objective='fast'),
+                fast_norelease=dict(model_name='num2', objective='fast', release_every=0))
 
 def run_child(n_blocks, variant, world, profile='full', block_size=None):
     peaks, stop = {}, threading.Event()
@@ -41,7 +43,7 @@ def run_child(n_blocks, variant, world, profile='full', block_size=None):
     ds, tr, te = split(w, n_blocks)
     t = time.time()
     with tempfile.TemporaryDirectory() as d:
-        train_model(tr, te, 'SwinV2_v3', 'num2', workdir=d, max_epochs=1, quiet=True, **VARIANTS[variant])
+        train_model(tr, te, 'SwinV2_v3', workdir=d, max_epochs=1, quiet=True, **VARIANTS[variant])
     stop.set(); th.join()
     for k, v in _status().items(): peaks[k] = max(peaks.get(k, 0), v)
     print(json.dumps(dict(blocks=n_blocks, rows=len(ds), secs=time.time() - t, ru_maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -58,7 +60,7 @@ def rss_text(peaks:dict, blocks:str, block_rows:int, profile:str)->dict:
     notes = [f"max/min {ratio:.2f}"] + [f"the exact `fast` objective: {row(peaks[o])[0]}" if o == 'fast' else
                                         f"variant `{o}`: {row(peaks[o])[0]}" for o in others]
     what = f"peak RSS training over {blocks.replace(',', ' / ')} blocks of {block_rows / 1000:g}k{shape}"
-    if first != 'default': what += f", variant `{first}`"
+    what += ", the default (`auto`)" if first == 'default' else f", variant `{first}`"
     return dict(what=what, figure=f"**{vals} MB** ({'; '.join(notes)})", figures=dict(blocks=blocks, variants=peaks))
 
 @call_parse
@@ -67,7 +69,7 @@ def main(
     blocks:str='1,2,4',         # comma-separated block counts, one child process each
     child:int=None,             # (internal) run one child over this many blocks
     variant:str='default',      # (internal) the child's variant
-    variants:str='default',     # comma-separated, of: default, fast, fast_norelease
+    variants:str='default,num2', # comma-separated, of: default, num2, fast, fast_norelease
     profile:str='full',         # world profile (`tiny`: a quick check of the script)
     block_size:int=None,        # rows per block of a new world (default: the profile's)
     record:bool=False,          # write the headline figures to `<results>/<script>.json` (the README's table)

@@ -26,7 +26,8 @@ __all__ = ['CONVERTER_MODULES', 'CHECKPOINT_META', 'register_converter', 'list_c
 
 # %% ../nbs/03_model.ipynb #636ce0b4
 _KNOWN_CONVERTERS = {}
-CONVERTER_MODULES = ['tagger_embedding_aligner.closed_form', 'tagger_embedding_aligner.robust']  # later modules that register converters, imported on first need
+# later modules that register converters, imported on first need
+CONVERTER_MODULES = ['tagger_embedding_aligner.closed_form', 'tagger_embedding_aligner.robust']
 
 def _load_converter_modules():
     "Import the modules of `CONVERTER_MODULES` (once), so that their converters are registered wherever a name is looked up."
