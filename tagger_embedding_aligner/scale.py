@@ -135,6 +135,7 @@ def probe_sums(
     holdout_frac:float=0.2, # share of rows held out (`holdout_mask`, by position: the same rows however sharded)
     chunk:int=4096,         # rows per streamed chunk
     seed:int=0,             # seed of the held-out choice
+    *,
     rank:int=0,             # this process's rank
     world_size:int=1,       # processes sharing the pass
 )->tuple:                   # `(fit, held)` `ProbeStats` of this rank's chunks
