@@ -275,7 +275,7 @@ def _choose_root(fit:QuadricFit, sample:np.ndarray)->QuadricFit:
     "Set `fit.sign` to the root most sample rows have as their norm."
     u, s = sample / np.linalg.norm(sample, axis=1, keepdims=True), np.linalg.norm(sample, axis=1)
     args = [torch.from_numpy(x) for x in (u, fit.q, fit.l, np.array(fit.k))]
-    err = {sg: np.abs(quadric_norm(*args, sg, 0., math.inf).numpy()[:, 0] - s) for sg in (1., -1.)}
+    err = {sg: np.abs(quadric_norm(*args, sg, 0., hi=math.inf).numpy()[:, 0] - s) for sg in (1., -1.)}
     fit.sign = 1. if np.median(err[1.]) <= np.median(err[-1.]) else -1.
     fit.agreement = float((err[fit.sign] <= err[-fit.sign]).mean())
     return fit
@@ -298,7 +298,7 @@ def _held_out_errors(pl:PlaneFit, qu:QuadricFit|None, e:np.ndarray, lo:float, hi
     if qu is not None:
         terms = np.abs(e * e * qu.q).sum(1) + np.abs(e * qu.l).sum(1) + abs(qu.k)
         out['quadric_residual'] = np.abs((e * e) @ qu.q + e @ qu.l + qu.k) / terms
-        out['quadric_norm'] = quadric_norm(u, *_tensors(qu.q, qu.l, qu.k), qu.sign, lo, hi)[:, 0].numpy() / s - 1
+        out['quadric_norm'] = quadric_norm(u, *_tensors(qu.q, qu.l, qu.k), qu.sign, lo, hi=hi)[:, 0].numpy() / s - 1
     return out
 
 # %% ../nbs/03b_probe.ipynb #687d8ee5
