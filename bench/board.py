@@ -56,6 +56,17 @@ def family_board(family, profile, blocks, block_size, methods, worlds:Path, test
     return dict(board=board, trust=trust, fit_s={m: s for m, (_, s, _) in fitted.items()},
                 chosen={m: ch for m, (_, _, ch) in fitted.items()}, train=len(tr), test=len(te))
 
+def _record(out:dict, profile:str, results, args:dict):
+    "Write (or rewrite, after each family) `board_<profile>.json` with the families measured so far."
+    Path(results).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=results) as d:  # same file system: the rename is atomic
+        src = write_record('board', what=f"robustness board ({profile} worlds)", figure='see the Cross-modal section',
+                           figures=out, args=changed(main.__wrapped__ if hasattr(main, '__wrapped__') else main, **args),
+                           results=d)
+        dst = Path(results) / f'board_{profile}.json'
+        os.replace(src, dst)
+        print(f"record: {dst}")
+
 @call_parse
 def main(
     families:str='',            # families, comma- or space-separated (default: every registered family)
@@ -67,7 +78,7 @@ def main(
     seed:int=0,                 # seed of the perturbations
     worlds:str='worlds/board',  # where the worlds are made (kept for reruns)
     images:str='nbs/images',    # where the plots go (`board_<family>.png`)
-    record:bool=False,          # write `<results>/board.json`
+    record:bool=False,          # write `<results>/board_<profile>.json` (after each family)
     results:str=str(RESULTS),   # folder of the records
 ):
     "Tag F1 and pred MSE of converters on clean and perturbed directions, per world family."
@@ -88,14 +99,5 @@ def main(
         out[fam] = dict(rows=r['board'].reset_index().to_dict('records'), fit_s=r['fit_s'], chosen=r['chosen'],
                         train=r['train'],
                         test=r['test'], trust={m: c.reset_index().to_dict('records') for m, c in r['trust'].items()})
-    if record:  # `board_<profile>.json`: one record per profile (the small all-family board, the full-shape one)
-        Path(results).mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=results) as d:  # same file system: the rename is atomic
-            src = write_record('board', what=f"robustness board ({profile} worlds)", figure='see the Cross-modal section',
-                               figures=out, args=changed(main.__wrapped__ if hasattr(main, '__wrapped__') else main,
-                                                         families=families, methods=methods, profile=profile,
-                                                         blocks=blocks, block_size=block_size, test_rows=test_rows,
-                                                         seed=seed), results=d)
-            dst = Path(results) / f'board_{profile}.json'
-            os.replace(src, dst)
-            print(f"record: {dst}")
+        if record: _record(out, profile, results, dict(families=families, methods=methods, profile=profile,
+                                                       blocks=blocks, block_size=block_size, test_rows=test_rows, seed=seed))

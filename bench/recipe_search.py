@@ -2,18 +2,19 @@
 split of a family's world (as `bench/leaderboard.py` builds it) and prints pred_mse, tag F1 and emb-norm error with
 their gap to the limit and the training time. Negative results are kept: every variant is printed and saved.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/recipe_search.py --family features --variants base,lr3e-3,drop0
-    PYTHONPATH=$PWD .venv/bin/python bench/recipe_search.py --rows 2000,4000,8000 --variants stdlog   # learning curve
+    .venv/bin/python -m bench.recipe_search --family features --variants base,lr3e-3,drop0
+    .venv/bin/python -m bench.recipe_search --rows 2000,4000,8000 --variants stdlog   # learning curve
 
 A variant is a name from VARIANTS below, or a spec `converter[:key=value...]` whose pairs are `train_model` keyword
 arguments or converter options (`lowrank:learning_rate=1e-2:max_epochs=16`, `lowrank:rank=32`). Writes
 `--out`/recipe_<family>.csv (appending to earlier runs of other variants). `--device cuda --precision fp32` runs the
 same search on a GPU without changing the arithmetic (a quick search; times are then the GPU's).
 """
-import argparse, json, time
+import json, time
 from pathlib import Path
 import numpy as np, pandas as pd
 from torch.utils.data import Subset
+from fastcore.script import call_parse
 from tagger_embedding_aligner.train import train_model
 from tagger_embedding_aligner.leaderboard import family_split
 from tagger_embedding_aligner.families import DEFAULT_FAMILY, list_families
@@ -65,34 +66,37 @@ def run(variant, tr, te, out, epochs, **extra):
     return dict(variant=variant, train_rows=len(tr), pred_mse=t.loc['aligner', 'pred_mse'], tag_f1=t.loc['aligner', 'tag_f1'],
                 emb_norms=t.loc['aligner', 'emb_norms'], **res['gap_to_limit'], secs=secs, best_epoch=res['metrics']['epoch'])
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--family', default=DEFAULT_FAMILY, choices=list_families())
-    ap.add_argument('--profile', default='tiny')
-    ap.add_argument('--blocks', type=int, default=2); ap.add_argument('--block-size', type=int, default=2500)
-    ap.add_argument('--variants', default='num2,stdlog'); ap.add_argument('--epochs', type=int, default=None)
-    ap.add_argument('--rows', default='', help='comma-separated training-row counts (a learning curve); default: all')
-    ap.add_argument('--root', default='worlds/leaderboard'); ap.add_argument('--out', default='runs/recipe')
-    ap.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
-    ap.add_argument('--precision', default='auto', help='auto, fp32 or bf16 (train_model)')
-    a = ap.parse_args()
-    ds, tr, te = family_split(Path(a.root) / a.profile, a.family, a.profile, a.blocks, a.block_size)
-    sizes = [int(r) for r in a.rows.split(',')] if a.rows else [len(tr)]
-    out = Path(a.out) / a.profile / a.family
-    rows = []
+@call_parse
+def main(
+    family:str=DEFAULT_FAMILY,    # world family (`list_families()`)
+    profile:str='tiny',           # world profile
+    blocks:int=2,                 # training blocks
+    block_size:int=2500,          # rows per block
+    variants:str='num2,stdlog',   # comma-separated VARIANTS names or `converter[:key=value...]` specs
+    epochs:int=None,              # epochs (default: `default_epochs`)
+    rows:str='',                  # comma-separated training-row counts (a learning curve); default: all
+    root:str='worlds/leaderboard',# worlds, one folder per family
+    out:str='runs/recipe',        # results folder
+    device:str=None,              # cpu or cuda (default: cuda when available)
+    precision:str='auto',         # auto, fp32 or bf16 (train_model)
+):
+    "Train converter/option variants on one family's split and print and save their figures."
+    if family not in list_families(): raise SystemExit(f"--family {family!r}; expected one of {list_families()}")
+    ds, tr, te = family_split(Path(root) / profile, family, profile, blocks, block_size)
+    sizes = [int(r) for r in rows.split(',')] if rows else [len(tr)]
+    runs, results = Path(out) / profile / family, []
     for n in sizes:
         sub = tr if n >= len(tr) else Subset(tr, list(range(n)))
-        for v in a.variants.split(','):
-            rows.append(run(v, sub, te, out, a.epochs, device=a.device, precision=a.precision))
-            r = rows[-1]
-            print(f"{a.family} {v:22s} rows {r['train_rows']:6d} pred_mse {r['pred_mse']:.3g} (x{r['pred_mse_ratio']:.2f} limit) "
+        for v in variants.split(','):
+            results.append(run(v, sub, te, runs, epochs, device=device, precision=precision))
+            r = results[-1]
+            print(f"{family} {v:22s} rows {r['train_rows']:6d} pred_mse {r['pred_mse']:.3g} (x{r['pred_mse_ratio']:.2f} limit) "
                   f"F1 {r['tag_f1']:.4f} ({-r['tag_f1_diff']:+.4f}) norm err x{r['emb_norms_ratio']:.2f} {r['secs']:.0f}s "
                   f"best epoch {r['best_epoch']}", flush=True)
-    csv = Path(a.out) / f'recipe_{a.family}.csv'
+    csv = Path(out) / f'recipe_{family}.csv'
     old = pd.read_csv(csv) if csv.is_file() else pd.DataFrame()
-    new = pd.DataFrame(rows)
+    new = pd.DataFrame(results)
     keep = old[~old.set_index(['variant', 'train_rows']).index.isin(new.set_index(['variant', 'train_rows']).index)] if len(old) else old
     pd.concat([keep, new]).to_csv(csv, index=False)
     print(f"wrote {csv}")
 
-if __name__ == '__main__': main()

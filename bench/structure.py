@@ -51,17 +51,19 @@ def line(name:str, r:dict)->str:
             f"norm_err {r['emb_norms']:.3g}")
 
 def zoo(families:list, seeds:range, profile:str, root:Path)->dict:
-    "The auto default on each family at each seed: `{family: [run dicts]}` (worlds under `root`, made once)."
+    "The auto default (and the probe's recommendation where auto serves another) on each family at each seed."
     out = {}
     for f in families:
         for s in seeds:
             w = make_world(root / f'{f}_{profile}_{s}', profile=profile, seed=s, samples=(), blocks=2, family=f)
             r = run(w)
-            out.setdefault(f, []).append(dict(seed=s, **{k: v for k, v in r.items() if k != 'probe'},
-                                              recommendation=r['probe']['recommendation'] if r['probe'] else None))
-            print(f"  zoo {f} seed {s}: {r['model']} pred_mse {r['pred_mse']:.3g} (limit {r['limit_pred_mse']:.3g}, "
-                  f"x{ratio(r):.3g}) tag_f1 {r['tag_f1']:.4f} (limit {r['limit_tag_f1']:.4f}) {r['seconds']:.1f}s",
-                  flush=True)
+            rec = r['probe']['recommendation'] if r['probe'] else None
+            for key, r in [(f, r)] + ([(f'{f} {rec}', run(w, rec))] if rec and rec != r['model'] else []):
+                out.setdefault(key, []).append(dict(seed=s, **{k: v for k, v in r.items() if k != 'probe'},
+                                                    recommendation=rec))
+                print(f"  zoo {key} seed {s}: {r['model']} pred_mse {r['pred_mse']:.3g} (limit {r['limit_pred_mse']:.3g}, "
+                      f"x{ratio(r):.3g}) tag_f1 {r['tag_f1']:.4f} (limit {r['limit_tag_f1']:.4f}) {r['seconds']:.1f}s",
+                      flush=True)
     return out
 
 def zoo_summary(runs:list)->dict:
@@ -94,7 +96,8 @@ def main(
     zoo_profile:str='tiny',           # zoo world shape
     rss_blocks:int=60,                # blocks' worth of rows the probe streams for the memory check (0: skip)
     rss_only:bool=False,              # (internal) just the memory check, printed as JSON
-    record:bool=False,                # write the figures to `<results>/structure.json`
+    record:bool=False,                # write the figures to `<results>/<name>.json`
+    name:str='structure',             # the record's name
     results:str=str(RESULTS),         # folder of the records
 ):
     "The auto default on the architecture families at full shape, a zoo of unseen draws, and the probe's memory."
@@ -141,8 +144,11 @@ def main(
     ex = {f: r['auto'] for f, r in full.items() if f in ('token_ln', 'pooled_ln', 'pooled_ln_beta0')}
     figure = ('; '.join(f"{f}: {r['model']}, pred MSE {r['pred_mse']:.2g}, F1 {r['tag_f1']:.4f}, {r['seconds']:.0f} s"
                         for f, r in ex.items()))
+    figure = figure or '; '.join(f"{f}: pred MSE median {z['pred_mse_median']:.2g}, worst {z['pred_mse_worst']:.2g}"
+                                 for f, z in zsum.items())
     what = "`auto` (structure probe + the converter it supports) on the LayerNorm families, full shape, 25,600 train rows"
-    write_record('structure', what=what, figure=figure, results=results,
+    write_record(name, what=what, figure=figure, results=results,
                  figures=dict(full=full, zoo=zsum, zoo_runs=zruns, zoo_profile=zoo_profile, probe_rss=rss),
                  args=changed(main, worlds=worlds, families=families, probe_only=probe_only, baseline=baseline, zoo_families=zoo_families,
-                              zoo_seeds=zoo_seeds, zoo_start=zoo_start, zoo_profile=zoo_profile, rss_blocks=rss_blocks))
+                              zoo_seeds=zoo_seeds, zoo_start=zoo_start, zoo_profile=zoo_profile, rss_blocks=rss_blocks,
+                              name=name))

@@ -70,7 +70,7 @@ class QuadricConverter(ClosedForm):
         for k, size in dict(q=n, l=n, k=1, sign=1).items():
             self.register_buffer(k, torch.zeros(size, dtype=torch.float64))
         self._range()
-    def norm64(self, u): return quadric_norm(u, self.q, self.l, self.k, self.sign, self.lo, self.hi)
+    def norm64(self, u): return quadric_norm(u, self.q, self.l, self.k, self.sign, self.lo, hi=self.hi)
     def fit_probe(self, probe:Probe):
         "Take the quadric the probe fitted on every row."
         q = probe.quadric

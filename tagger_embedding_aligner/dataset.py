@@ -91,6 +91,7 @@ def verify_predictions(
     weights:np.ndarray, bias:np.ndarray,# the head
     n_rows:int=32,                      # rows to check, spread over the file
     atol:float=1e-4,                    # tolerance on probabilities
+    *,
     seed:int=0,                         # seed of the row sample
     rows=None,                          # check these rows instead; `preds` then holds just those rows
 )->dict:                                # `ok`, `max_abs_diff`, `rows` checked

@@ -21,7 +21,7 @@ from .loaders import mean_norm
 
 # %% auto #0
 __all__ = ['FAIL_RATIO', 'labels_categories', 'evaluate_aligner', 'evaluate_with_references', 'gap_to_limit', 'plot_history',
-           'plot_norms', 'format_table', 'EpochLines', 'RunFailed', 'finish_run']
+           'plot_norms', 'format_table', 'EpochLines', 'RunFailed', 'finish_run', 'run_summary']
 
 # %% ../nbs/04a_evaluation.ipynb #a6744fb9
 def labels_categories(
@@ -135,8 +135,9 @@ class EpochLines(Callback):
 FAIL_RATIO = 0.95  # a run whose pred_mse is not below this share of the constant reference's failed
 class RunFailed(UserWarning): "A run no better than the constant-norm reference."
 
-def finish_run(workdir:Path, dls, cats, quiet:bool,
-               extra:dict|None=None, # more JSON-able entries for `metrics.json` and the result (the probe's findings)
+def finish_run(workdir:Path, dls, cats, quiet:bool, *,
+               extra:dict|None=None,    # more JSON-able entries for `metrics.json` and the result (the probe's findings)
+               settings:dict|None=None, # the run's settings (`TrainSettings.to_dict`), for metrics.json and model.json
               )->dict:
     "The end of a run: the best checkpoint evaluated with the references; `metrics.json`, `model.json` and the plots written."
     import matplotlib, matplotlib.pyplot as plt
@@ -151,12 +152,36 @@ def finish_run(workdir:Path, dls, cats, quiet:bool,
     metrics = dict(epoch=data['epoch'], **table.loc['aligner'].to_dict())
     refs = {r: table.loc[r].to_dict() for r in table.index if r != 'aligner'}
     gap = gap_to_limit(table)
+    extra = dict(extra or {}, **({} if settings is None else dict(settings=settings)))
     write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=norm, failed=failed, gap_to_limit=gap,
-                                              **(extra or {})))
-    write_model_json(workdir, model_info(model))
+                                              **extra))
+    write_model_json(workdir, model_info(model, **({} if settings is None else dict(settings=settings))))
     hist = pd.read_csv(workdir / 'history.csv') if (workdir / 'history.csv').is_file() else None
     with matplotlib.rc_context({'backend': 'agg'}) if not quiet else nullcontext():
         if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
         plot_norms(model, valid_dl, norm).savefig(workdir / 'norm_scatter.png', dpi=90)
         plt.close('all')
-    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap, **(extra or {}))
+    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap, **extra)
+
+# %% ../nbs/04a_evaluation.ipynb #3f79d0e0
+def run_summary(
+    res:dict,     # `train_model`'s result (with its `settings`)
+    n_train:int,  # training rows
+    n_test:int,   # test rows
+    secs:float,   # seconds of training and evaluation
+    setup:float,  # seconds of data setup
+)->str:
+    "The end-of-run report of `tea-train`, as text."
+    info = read_model_json(res['workdir'])
+    epochs = 0 if info['params'] == 0 else res['settings']['max_epochs']  # a closed form trains nothing
+    out = [f"{res['probe_summary']}\n{res['model_choice']['reason']}"] if res.get('probe_summary') else []
+    out += [f"\n{info['model_name']} on {info['tagger']} ({n_train} train / {n_test} test samples, width "
+            f"{info['width']}, {info['tags']} tags)", format_table(res['table'])]
+    if g := res.get('gap_to_limit'):
+        out.append(f"gap to the limit: pred_mse x{g['pred_mse_ratio']:.2f}, tag_f1 {-g['tag_f1_diff']:+.4f}, "
+                   f"emb_norms x{g['emb_norms_ratio']:.2f}")
+    out += [f"{'train' if epochs else 'fit'}+eval time: {secs:.1f}s ({n_train * max(epochs, 1) / secs:.0f} samples/s "
+            f"incl. evaluation); data setup {setup:.1f}s",
+            f"wrote: {res['workdir']}/ (ckpts/best, ckpts/last, metrics.json, model.json, history.csv, "
+            "training_curves.png, norm_scatter.png)"]
+    return '\n'.join(out)

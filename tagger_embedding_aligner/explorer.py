@@ -65,6 +65,7 @@ def explore_view(
     cos:float=1.0,                  # cosine of the perturbed direction to the true one (1 = clean)
     general_threshold:float=0.35,   # general tags above this
     character_threshold:float=0.85, # character tags above this
+    *,
     seed:int=0,                     # seed of the perturbation
     top_k:int=15,                   # tags shown in the figure
 )->tuple:                           # `(DataFrame of tags x methods, matplotlib Figure)`
@@ -109,7 +110,7 @@ def explorer_widget(aligner:Aligner, dataset, seed:int=0, top_k:int=15):
              ct=W.FloatSlider(.85, min=0., max=1., step=.01, description='character'))
     box = W.VBox()
     def show(index, text, cos, gt, ct):
-        try: box.view = explore_view(aligner, dataset, text if text.strip() else index, cos, gt, ct, seed, top_k)
+        try: box.view = explore_view(aligner, dataset, text if text.strip() else index, cos, gt, ct, seed=seed, top_k=top_k)
         except ValueError as e: print(e); return
         display(box.view[0]); display(box.view[1])
     box.children = [W.HBox([c['index'], c['cos']]), W.HBox([c['gt'], c['ct']]), c['text'], W.interactive_output(show, c)]

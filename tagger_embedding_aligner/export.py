@@ -16,6 +16,7 @@ from torch import nn
 from fastcore.script import CliError
 from safetensors.torch import save_file
 from .heads import *
+from .fakehub import file_sha256
 from .files import *
 from .model import *
 from .metrics import METRIC_NAMES
@@ -69,6 +70,7 @@ def check_onnx(
     output_names:list,       # expected output names (the module returns one tensor or a tuple in this order)
     batches=(1, 7, 64),      # batch sizes to try
     rtol:float=ONNX_RTOL,    # tolerance relative to the output's magnitude
+    *,
     seed:int=0,              # seed of the random inputs
 )->dict:                     # output name -> {'max_abs': ..., 'rel': ...} over all batches
     "Compare an ONNX file with its torch module on random L2-normalized batches; raise if they disagree."
@@ -171,7 +173,9 @@ def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol
     for fn, mod, outs in (('model.onnx', conv, ['embedding']), ('model_with_fc.onnx', model, ['prediction', 'embedding'])):
         checks[fn] = check_onnx(export_onnx(mod, out / fn, w, outs), mod, w, outs, rtol=rtol)
     write_json(out / 'metrics.json', metrics)
-    write_model_json(out, model_info(model, name=name, exported_at=datetime.now(timezone.utc).isoformat(timespec='seconds')))
+    sums = {f: file_sha256(out / f) for f in ('model.safetensors', 'model.pt', 'model.onnx', 'model_with_fc.onnx', 'metrics.json')}
+    write_model_json(out, model_info(model, name=name, exported_at=datetime.now(timezone.utc).isoformat(timespec='seconds'),
+                                     sha256=sums))  # re-checked by `Aligner.from_pretrained` and publish
     for p in sorted(wd.glob('events.out.tfevents.*')): shutil.copyfile(p, out / anonymize_event_name(p.name))
     for p in sorted([*wd.glob('*.png'), wd / 'history.csv']):
         if p.is_file(): shutil.copyfile(p, out / p.name)
@@ -199,6 +203,7 @@ def export_to_directory(
     overwrite:bool=False,    # replace an existing `dst_dir`
     head=None,               # `TaggerHead` or `inv.npz` path; default: the recorded head, else the tagger's by name
     hub_kwargs:dict|None=None, # for loading the head by tagger name
+    *,
     rtol:float=ONNX_RTOL,    # ONNX vs torch tolerance, relative to the output magnitude
     force:bool=False,        # export a failed run (no better than the constant reference; marked `failed` in metrics.json)
 )->dict:                     # `dst`, `files`, `onnx` (check results per file), `epoch`, `seconds`

@@ -85,6 +85,7 @@ def hub_errors(
     revision:str|None=None,      # the revision asked for
     local_files_only:bool=False, # whether downloads were off for this call
     cache_dir=None,              # the cache used, for the message
+    *,
     token:str|None=None,         # masked in every message
 ):
     "Re-raise Hub and network errors as one-line `FileNotFoundError`, `PermissionError` or `ConnectionError`."
@@ -104,10 +105,11 @@ def hub_file(
     revision:str|None=None,     # branch, tag or commit; default `main`
     cache_dir:str|None=None,    # HF cache folder; default: huggingface_hub's
     local_files_only:bool=False,# never touch the network
+    *,
     token:str|bool|None=None,   # Hub token; default: huggingface_hub's (`HF_TOKEN` or the saved login)
 )->str:
     "Local path of `filename` in the Hub repo `repo_id`, downloaded into (or found in) the HF cache."
-    with hub_errors(repo_id, filename, repo_type, revision, local_files_only, cache_dir, token):
+    with hub_errors(repo_id, filename, repo_type, revision, local_files_only, cache_dir, token=token):
         return hf_hub_download(repo_id, filename, repo_type=repo_type, revision=revision, cache_dir=cache_dir,
                                local_files_only=local_files_only, token=token)
 

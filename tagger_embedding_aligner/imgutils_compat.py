@@ -134,6 +134,7 @@ def run_imgutils(
     embs:np.ndarray,                  # embeddings, [width] or [n, width]; imgutils normalizes them itself
     tags:bool=True,                   # also run `convert_wd14_emb_to_prediction(..., denormalize=True)`
     general_threshold:float=0.35,     # imgutils' default
+    *,
     character_threshold:float=0.85,   # imgutils' default
     python:str|None=None,             # interpreter with dghs-imgutils; default `$IMGUTILS_PYTHON`, else this one
     timeout:float=300,                # seconds before the child is killed

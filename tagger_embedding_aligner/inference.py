@@ -18,9 +18,10 @@ from .heads import *
 from .model import *
 from .imgutils_compat import check_aligner_onnx
 from .dataset import unit_rows
+from .fakehub import file_sha256
 
 # %% auto #0
-__all__ = ['mcut_threshold', 'postprocess_tags', 'Aligner', 'OnnxConverter']
+__all__ = ['mcut_threshold', 'postprocess_tags', 'Aligner', 'OnnxConverter', 'ChangedFile', 'verified_getter']
 
 # %% ../nbs/09_inference.ipynb #97dc92a7
 def mcut_threshold(
@@ -135,6 +136,23 @@ def _onnx_model(get, opts:dict, head, why:str)->AlignerModel:
     warnings.warn(f"{why}; running {onnx_path} through onnxruntime")
     return AlignerModel(OnnxConverter(onnx_path), head, opts)
 
+class ChangedFile(ValueError): "A file whose content is not what was recorded when it was written."
+
+def verified_getter(
+    get,          # `get(file)`: a local path of the aligner folder's file, or None
+    info:dict,    # the folder's model.json
+    where:str,    # the folder, for errors
+):                # a `get` that raises when a file's content differs from the sha256 recorded at export
+    "Check each file an aligner folder hands out against the `sha256` its model.json recorded when it was exported."
+    rec = info.get('sha256') if isinstance(info.get('sha256'), dict) else {}
+    def checked(f):
+        p = get(f)
+        if p is not None and f in rec and file_sha256(p) != rec[f]:
+            raise ChangedFile(f"{where}/{f}: its content differs from the sha256 recorded in model.json when it was exported; "
+                             "it was changed or damaged since: export it again (or delete it from the cache and download it again)")
+        return p
+    return checked
+
 def _folder_model(get, where:str, head, hub_kwargs:dict)->tuple:
     "(model, info) of an aligner folder whose files `get(name)` returns (a path, or None when absent)."
     if (mj := get('model.json')) is None: raise FileNotFoundError(f"{where}: no model.json; expected an aligner folder")
@@ -142,12 +160,14 @@ def _folder_model(get, where:str, head, hub_kwargs:dict)->tuple:
     except (ValueError, UnicodeDecodeError) as e:
         raise ValueError(f"{where}/model.json: not valid JSON ({e}); expected an export's model.json: export again") from None
     opts = info.get('options') if isinstance(info, dict) else None
+    if isinstance(info, dict): get = verified_getter(get, info, where)
     if not isinstance(opts, dict) or 'model_name' not in opts:
         raise ValueError(f"{where}/model.json: no 'options' with 'model_name'; expected an export's model.json")
     if not isinstance(head, TaggerHead): head = TaggerHead.from_source(head or opts.get('suffix_model_name', DEFAULT_TAGGER), **hub_kwargs)
     if opts['model_name'] not in list_converters():
         return _onnx_model(get, opts, head, f"{where}: converter {opts['model_name']!r} is not registered here"), {**info, 'backend': 'onnxruntime'}
     try: src, sd = _converter_weights(get)
+    except ChangedFile: raise  # never run around a file that was changed: say so
     except ValueError as e: return _onnx_model(get, opts, head, str(e)), {**info, 'backend': 'onnxruntime'}
     if sd is None: raise FileNotFoundError(f"{where}: no model.safetensors or model.pt with the converter's weights")
     if isinstance(opts.get('n'), int): check_weight_shapes(opts, weight_shapes(sd, src), src)  # before building it

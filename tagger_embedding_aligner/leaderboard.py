@@ -66,7 +66,7 @@ def family_board(
     root, out,              # worlds folder, runs folder
     family:str,             # world family
     models:list=SEED_MODELS,# converter names
-    profile:str='small', blocks:int=2, block_size:int|None=None, # the world (see `family_split`)
+    profile:str='small', blocks:int=2, *, block_size:int|None=None, # the world (see `family_split`)
     verbose:bool=False,     # print each row as it is measured
     **kwargs,               # `train_model` options
 )->pd.DataFrame:

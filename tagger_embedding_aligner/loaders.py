@@ -69,7 +69,7 @@ class EmbeddingDL(DataLoader):
 # %% ../nbs/02b_loaders.ipynb #a9b7faab
 class ResidentDL(EmbeddingDL):
     "An `EmbeddingDL` whose rows (units, norms, per-row terms) are copied to `device` once and sliced from there."
-    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, row_terms=None, device=None, chunk:int=8192,
+    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, row_terms=None, device=None, *, chunk:int=8192,
                  **kwargs):
         super().__init__(dataset, bs=bs, shuffle=shuffle, seed=seed, with_targets=False, device=device, **kwargs)
         if not self.base.recompute:
@@ -112,6 +112,7 @@ def aligner_dls(
     seed:int=0,                  # seed of the shuffling
     device=None,                 # compute device; default: cuda when available
     num_workers:int=0,           # loader worker processes
+    *,
     resident:bool|None=None,     # training rows copied to the device once (`ResidentDL`); None: on CUDA when they fit
 )->DataLoaders:
     "Training (shuffled) and validation loaders over a split, as fastai `DataLoaders`."
@@ -263,6 +264,7 @@ def select_datasets(
     tagger:str=DEFAULT_TAGGER, # tagger name
     samples:int|None=None,# a samples file of this size instead of blocks
     blocks:int=0,         # number of training blocks
+    *,
     block_size:int|None=None, # rows per synthetic block (default: the profile's)
     test_ratio:float=0.2, # fraction held out
     seed:int=0,           # seed of the split
@@ -307,27 +309,23 @@ def _world_args(world, profile, world_seed, tagger, family=None)->tuple:
 # %% ../nbs/02b_loaders.ipynb #aa647118
 def cli_run(
     train_fn,                # `train_model`, or a function taking its arguments (`train_distributed`)
-    world:str=None, profile:str=None, world_seed:int=None, tagger:str=DEFAULT_TAGGER, model:str='lowrank',
-    samples:int=None, blocks:int=2, block_size:int=None, # the data, as `select_datasets` takes it
-    workdir:str=None,        # output folder (default runs/<tagger>_m<model>)
-    bs:int=256, lr:float|None=None, epochs:int|None=None, wd:float=1e-3, test_ratio:float=0.2, seed:int=0, # as in `tea-train`
-    noise_cos:float=None, noise_p:float=0.5, # `noise=(noise_cos, 1, noise_p)` when `noise_cos` is given
+    settings,                # the run's `TrainSettings` (`05_train`; `TrainSettings.from_flags` of the command's)
+    *,
+    world:str=None, profile:str=None, world_seed:int=None, family:str=None, # the data, as `select_datasets` takes it
+    samples:int=None, blocks:int=2, block_size:int=None, test_ratio:float=0.2,
     full_files:bool=False,   # Hub data: download whole files instead of the embeddings only
-    family:str=None,         # synthetic world family (default: the world's own, or features for a new world)
-    overwrite:bool=False,    # start afresh in a workdir that holds a run (`resume=False`)
-    **kwargs,                # more `train_model` arguments (`pick_by`, `device`, `objective`, `quiet`, ...)
+    **kwargs,                # more `train_fn` arguments (`cbs`, ...)
 )->tuple:                    # `(dataset, train split, test split, train_fn's result, seconds of data setup)`
-    "Select the data of a training command and call `train_fn` with the command's flags as `train_model` arguments."
-    t0, workdir = time.time(), workdir or f'runs/{tagger}_m{model}'
-    check_folder_kind(workdir, 'workdir', what='--workdir')  # checks that need no data come before any is made
-    if overwrite: kwargs['resume'] = False
-    check_device(kwargs.get('device'))
-    _check_selection(test_ratio, seed, world_seed, blocks, block_size, samples)  # flags first, then the world they refer to
+    "Select the data of a training command and call `train_fn` with it and the command's `settings`."
+    t0, s = time.time(), settings
+    check_folder_kind(s.workdir, 'workdir', what='--workdir')  # checks that need no data come before any is made
+    check_device(s.device)
+    _check_selection(test_ratio, s.seed, world_seed, blocks, block_size, samples)  # flags first, then the world they refer to
+    tagger = s.suffix_model_name
     if world: profile, world_seed, family = _world_args(world, profile, world_seed, tagger, family)
-    ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
-                                 test_ratio, seed, embs_only=not full_files, family=family)
+    ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples=samples, blocks=blocks if not samples else 0,
+                                 block_size=block_size, test_ratio=test_ratio, seed=s.seed, embs_only=not full_files,
+                                 family=family)
     setup = time.time() - t0
-    res = train_fn(tr, te, suffix_model_name=tagger, model_name=model, workdir=workdir,
-                   batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd, seed=seed,
-                   noise=None if noise_cos is None else (noise_cos, 1., noise_p), **kwargs)
+    res = train_fn(tr, te, settings=s, **kwargs)
     return ds, tr, te, res, setup

@@ -26,7 +26,8 @@ __all__ = ['CONVERTER_MODULES', 'CHECKPOINT_META', 'register_converter', 'list_c
 
 # %% ../nbs/03_model.ipynb #636ce0b4
 _KNOWN_CONVERTERS = {}
-CONVERTER_MODULES = ['tagger_embedding_aligner.closed_form', 'tagger_embedding_aligner.robust']  # later modules that register converters, imported on first need
+# later modules that register converters, imported on first need
+CONVERTER_MODULES = ['tagger_embedding_aligner.closed_form', 'tagger_embedding_aligner.robust']
 
 def _load_converter_modules():
     "Import the modules of `CONVERTER_MODULES` (once), so that their converters are registered wherever a name is looked up."
@@ -72,7 +73,6 @@ class ScalarConverter(nn.Module):
 
 class StandardizedScale(ScalarConverter):
     "A scalar converter whose MLP sees standardized input and outputs the scale in units of the mean training norm."
-    default_lr = 1e-3  # the seed's own learning rate (what `train_model` uses when none is given)
     optional_buffers = ('in_mean', 'in_std', 'out_scale')  # absent from the seed's checkpoints: identity
     def _standardizer(self, n:int):
         self.register_buffer('in_mean', torch.zeros(n))
@@ -192,7 +192,7 @@ register_converter('lowrank', LowRankLog)
 
 def converter_lr(
     model_name:str,            # a registered converter name
-    default:float=3e-2,        # for converters that name none (`simple` trains well at 3e-2)
+    default:float=3e-2,        # for converters that name none (the seed's MLPs train well at 3e-2 in short runs)
 )->float:
     "The peak learning rate a converter class asks for (`default_lr`), else `default`."
     return getattr(get_converter_class(model_name), 'default_lr', default)
@@ -359,6 +359,17 @@ def _load_data(ckpt:Path)->tuple:
     return checkpoint_data(ckpt, data), ckpt.with_suffix('.safetensors')
 
 # %% ../nbs/03_model.ipynb #729bca42
+def _check_head_unchanged(path, sha:str|None, ckpt):
+    "Refuse a recorded head whose content is not the one the model was trained against (its sha256 at training)."
+    import hashlib
+    if not sha: return  # recorded before hashes were
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    if h.hexdigest() != sha:
+        raise ValueError(f"{path}: this head is not the one {ckpt} was trained against (its sha256 differs from the one "
+                         "recorded at training): restore that file, or pass the right head explicitly (head=...)")
+
 def open_model_with_data(
     path:str|Path,  # checkpoint (stem, .json, .safetensors or seed .pt) or a training workdir
     head=None,      # `TaggerHead` or `inv.npz` path; default: recorded path, else tagger name
@@ -372,7 +383,9 @@ def open_model_with_data(
     if isinstance(opts.get('n'), int):  # declared shapes are checked against the weight file before anything is built
         check_weight_shapes(opts, weight_shapes(sd, ckpt), ckpt)
     recorded = data.get('head_path')
-    if head is None and recorded and Path(recorded).is_file(): head = recorded
+    if head is None and recorded and Path(recorded).is_file():
+        _check_head_unchanged(recorded, data.get('head_sha256'), ckpt)
+        head = recorded
     model = get_model(**{**opts, 'head': head, 'hub_kwargs': hub_kwargs})
     return load_converter_weights(model, sd, where=ckpt).eval(), data
 

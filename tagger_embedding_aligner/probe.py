@@ -14,6 +14,7 @@ from scipy.linalg import eigh, cho_factor, cho_solve
 from scipy.sparse.linalg import eigsh
 from .heads import *
 from .dataset import *
+from .loaders import malloc_trim
 from .cli import command, OneOf
 from .hub import TAGGERS
 from .synthetic import PROFILES
@@ -131,12 +132,14 @@ def stream_rows(
         for i in range(0, len(order), chunk):
             yield order[i:i + chunk], base.embeddings(rows[order[i:i + chunk]])
             base.release_pages()
+            malloc_trim()  # the chunk's float64 temporaries fragment the heap otherwise (RSS creeps up over blocks)
         return
     blocks, start = ([data] if isinstance(data, (np.ndarray, torch.Tensor)) else data), 0
     for blk in blocks:
         for i in range(0, len(blk), chunk):
             part = blk[i:i + chunk]
             yield np.arange(start + i, start + i + len(part)), np.asarray(part.cpu() if isinstance(part, torch.Tensor) else part, np.float32)
+            malloc_trim()
         start += len(blk)
         release_map(blk)
 
@@ -194,7 +197,8 @@ def fit_planes(
     floor = max((2.**-24 * st.norm_hi)**2, 1e-300)       # at least float32 rounding's (a constant coordinate has 0)
     w = floor / np.maximum(res_var, floor)
     offset = float(np.linalg.norm(b * np.sqrt(w)) / np.sqrt(w.sum()) / np.mean([st.norm_lo, st.norm_hi]))
-    return PlaneFit(a, b, w, lam[:k], float(lam[k]) if k < len(lam) else math.inf, bool(lam[0] < tol), offset)
+    return PlaneFit(a=a, b=b, w=w, eig=lam[:k], next_eig=float(lam[k]) if k < len(lam) else math.inf,
+                    exact=bool(lam[0] < tol), offset=offset)
 
 # %% ../nbs/03b_probe.ipynb #f1c25c39
 def plane_norm(
@@ -256,7 +260,7 @@ def quadric_norm(
     u:torch.Tensor,      # directions [batch, width] (float64)
     q:torch.Tensor, l:torch.Tensor, k:torch.Tensor, # the quadric
     sign:float|torch.Tensor, # which root: `(-L + sign sqrt(disc)) / 2Q`
-    lo:float|torch.Tensor, hi:float|torch.Tensor,  # the range of norms the result is clamped to
+    lo:float|torch.Tensor, *, hi:float|torch.Tensor,  # the range of norms the result is clamped to
 )->torch.Tensor:         # norms [batch, 1]
     "The chosen root `s` of `s^2 (q.u^2) + s (l.u) + k = 0`, clamped to `[lo, hi]`."
     Q, L = (u * u) @ q[:, None], u @ l[:, None]
@@ -321,7 +325,7 @@ class Probe:
 def recommend(
     held_out:dict,          # `_stats` of the held-out errors
     plane:PlaneFit,         # the fitted planes
-    exact_tol:float=1e-4,   # a closed form whose median norm error is below this is exact
+    exact_tol:float=1e-5,   # a closed form whose median norm error is below this is exact
     approx_frac:float=0.5,  # ... below this times the constant norm's is worth a learned residual
 )->tuple:                   # `(recommendation, base closed form, one-line reason)`
     "Pick the converter the probe's held-out figures support, and say why."
@@ -346,7 +350,8 @@ def probe_structure(
     holdout_frac:float=0.2, # share of `data` held out when `holdout` is None
     quadratic:bool=True,    # fit the quadric too (`(2C+1)^2` per row instead of `C^2`)
     tol:float=1e-6,         # eigenvalues (relative) below this are constraints
-    exact_tol:float=1e-4,   # median held-out norm error of an exact closed form
+    exact_tol:float=1e-5,   # median held-out norm error of an exact closed form
+    *,
     approx_frac:float=0.5,  # a closed form within this times the constant norm's error is worth a residual
     chunk:int=4096,         # rows per streamed chunk
     seed:int=0,             # seed of the held-out choice
@@ -370,7 +375,8 @@ def probe_structure(
     stats = {k: _stats(np.concatenate(v)) for k, v in errs.items()}
     rec, base, why = recommend(stats, pl, exact_tol, approx_frac)
     every = ProbeStats(quadratic, ref=fit.ref).merge(fit).merge(held)  # mean and covariance of every row
-    return Probe(every, pl, qu, stats, fit.n, held.n, rec, why, base, time.time() - t0)
+    return Probe(stats=every, plane=pl, quadric=qu, held_out=stats, n_fit=fit.n, n_held_out=held.n, recommendation=rec,
+                 reason=why, base=base, seconds=time.time() - t0)
 
 # %% ../nbs/03b_probe.ipynb #ad2a2761
 @patch
@@ -403,6 +409,7 @@ def tea_probe(
     family:OneOf(list_families())=None, # a new world's family (default: features); a world keeps its own
     tagger:OneOf(TAGGERS)=DEFAULT_TAGGER, # tagger name
     samples:int=None,        # use samples_<N>.npz (200, 2000, 20000) instead of blocks
+    *,
     blocks:int=2,            # number of blocks
     block_size:int=None,     # rows per synthetic block (default: the profile's)
     holdout_frac:float=0.2,  # share of rows held out to check the constraints
@@ -413,7 +420,7 @@ def tea_probe(
     import json
     from tagger_embedding_aligner.loaders import select_datasets, _world_args
     if world: profile, world_seed, family = _world_args(world, profile, world_seed, tagger, family)
-    ds, *_ = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size,
+    ds, *_ = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size=block_size,
                              test_ratio=0.5, family=family)
     p = probe_structure(ds, holdout_frac=holdout_frac, quadratic=not linear_only)
     print(json.dumps(p.to_dict(), indent=1) if as_json else p.summary())

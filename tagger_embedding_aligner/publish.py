@@ -16,6 +16,7 @@ from fastcore.script import CliError
 from huggingface_hub import HfApi, CommitOperationAdd, hf_hub_download
 from huggingface_hub.utils import validate_repo_id, HFValidationError
 from .hub import hub_errors, TAGGERS
+from .fakehub import file_sha256
 from .files import *
 from .cli import command, Required
 
@@ -230,6 +231,10 @@ def check_export(
         raise ValueError(f"name {name!r}: expected '{info.get('tagger')}_<aligner name>' of letters, digits, '_', '-', '.' "
                          "(imgutils finds aligners as <tagger>_<denormalizer>)")
     check_model_info(info, metrics, name)
+    for f, want in (info.get('sha256') or {}).items():
+        if (folder / f).is_file() and file_sha256(folder / f) != want:
+            raise ValueError(f"{folder / f}: its content differs from the sha256 recorded in model.json at export; it was "
+                             "changed since: export again before publishing")
     if metrics.get('failed') and not force:
         raise ValueError(f"{folder}/metrics.json: marks a failed run (no better than the constant-norm reference); "
                          "train a better one, or pass force=True (--force) to publish it")

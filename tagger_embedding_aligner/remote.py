@@ -141,6 +141,7 @@ def fetch_embeddings(
     revision:str|None=None,      # branch, tag or commit; default `main`
     cache_dir:str|Path|None=None,# this library's cache (see `tea_cache_dir`)
     hub_cache_dir:str|None=None, # HF cache where the head and labels are to be found later (recorded)
+    *,
     token:str|bool|None=None,    # Hub token; default: huggingface_hub's
     local_files_only:bool=False, # use the local entry only
     verify_rows:int=32,          # `preds` rows to fetch for verification

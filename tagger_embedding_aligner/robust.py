@@ -107,7 +107,7 @@ def _forward(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     e = self.mu + (((p * s) @ F.T) * w - (p @ F.T) * m) @ self.vecs.T
     norm = e.norm(dim=-1, keepdim=True)
     u = e / norm
-    quad = quadric_norm(u, self.q, self.l, self.k, self.sign, self.lo, self.hi)
+    quad = quadric_norm(u, self.q, self.l, self.k, self.sign, self.lo, hi=self.hi)
     norm = torch.where(self.use_quadric > 0, quad, norm.clamp(self.lo, self.hi))
     return (norm * u).to(x.dtype)
 

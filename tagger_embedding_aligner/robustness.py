@@ -39,6 +39,7 @@ def robustness_table(
     mean_norm:float|None=None,                # the constant reference's norm (use the *training* mean); default: mean of the evaluated rows
     seed:int=0,                               # seed of the perturbations
     categories=None,                          # tag categories; default: the aligner's labels, else the dataset's
+    *,
     bs:int=512,                               # batch size when given a dataset
     methods=('identity', 'constant', 'oracle', 'aligner'), # which rows to compute (also `clean_norm`)
 )->pd.DataFrame:                              # index (cos, method), columns `ROBUSTNESS_METRICS`
@@ -127,6 +128,7 @@ def robustness_board(
     cos_values=BOARD_COS,         # cosines between perturbed and clean directions
     cov=None,                     # [width, width] covariance of the training directions (`subspace`); default: the test rows'
     mean_norm:float|None=None,    # the `mean norm` reference (use the training rows'); default: the test rows'
+    *,
     seed:int=0,                   # seed of the perturbations (every method sees the same inputs)
     categories=None,              # tag categories; default: the dataset's labels
     bs:int=1024,                  # rows per evaluation batch
@@ -160,6 +162,7 @@ def trust_calibration(
     cos_values=BOARD_COS,         # cosines
     cov=None,                     # training directions' covariance (`subspace`); default: the test rows'
     seed:int=0,                   # seed of the perturbations (as the board's)
+    *,
     bs:int=1024,                  # rows per batch
 )->pd.DataFrame:                  # index kind; columns: median trust at each cosine, and `spearman`
     "Per kind: the median trust score at each cosine, and its Spearman correlation with `1 - c`."

@@ -9,6 +9,7 @@ __all__ = ['DataParallel', 'train_distributed', 'tea_train_ddp', 'probe_sums', '
 
 # %% ../nbs/12_scale.ipynb #56e1779c
 import os, shutil, tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np, torch
@@ -64,23 +65,23 @@ def _init_process_group()->tuple:
     if cuda: torch.cuda.set_device(local)
     return rank, dist.get_world_size(), f'cuda:{local}' if cuda else 'cpu'
 
-@delegates(train_model, but=['device', 'resume', 'cbs'])
+@delegates(train_model, but=['device', 'cbs'])
 def train_distributed(
     train_dataset,          # `EmbeddingDataset` or a `Subset` of one (every rank passes the same)
     test_dataset,           # the validation split
-    workdir:str,            # output folder (written by rank 0)
     block:bool=False,       # block-aware shuffling (`BlockShuffleDL`'s order)
-    resume:bool=True,       # False: start afresh in a workdir that holds a run (`--overwrite`)
-    **kwargs,
+    **kwargs,               # `train_model`'s settings (`settings=`, `workdir=`, ...; `resume=False`: `--overwrite`)
 )->dict:                    # `train_model`'s result, with `rank` and `world_size`
     "`train_model` on every rank of a torchrun launch, data-parallel; rank 0 writes `workdir`."
-    if resume and (Path(workdir) / 'ckpts' / 'last.json').is_file():  # every rank sees it: all refuse, none hangs
+    s = TrainSettings.build(kwargs.pop('settings', None), **kwargs)
+    workdir = s.workdir
+    if s.resume and (Path(workdir) / 'ckpts' / 'last.json').is_file():  # every rank sees it: all refuse, none hangs
         raise ValueError(f"workdir {workdir} holds a run, and data-parallel training cannot resume one yet: pass "
                          "--overwrite (resume=False) to start it afresh, or use another workdir")
     rank, ws, device = _init_process_group()
     wd = workdir if rank == 0 else tempfile.mkdtemp(prefix=f'rank{rank}-')
-    try: res = train_model(train_dataset, test_dataset, workdir=wd, device=device, resume=False,
-                           cbs=[DataParallel(block=block)], **kwargs)
+    try: res = train_model(train_dataset, test_dataset, settings=replace(s, workdir=wd, device=device, resume=False),
+                           cbs=[DataParallel(block=block)])
     finally:
         if rank: shutil.rmtree(wd, ignore_errors=True)
     dist.barrier()
@@ -106,7 +107,8 @@ def tea_train_ddp(
     tagger, model = kwargs.get('tagger', DEFAULT_TAGGER), kwargs.get('model', 'lowrank')
     kwargs['workdir'] = kwargs.get('workdir') or f'runs/{tagger}_m{model}_ddp'
     opts = {} if dropout is None else dict(dropout_rate=dropout)
-    *_, res, _ = cli_run(train_distributed, block=block_shuffle, quiet=True, **kwargs, **opts)
+    settings, data = TrainSettings.from_flags(**dict(kwargs, quiet=True), model_options=opts)
+    *_, res, _ = cli_run(train_distributed, settings, block=block_shuffle, **data)
     if res['rank'] == 0:
         print(f"{model} on {tagger}, {res['world_size']} processes; test metrics:")
         print(format_table(res['table']))

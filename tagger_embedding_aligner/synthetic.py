@@ -319,7 +319,8 @@ def world_meta(
     "What an existing world says it is: the `meta.json` beside its data, checked."
     if not Path(root).is_dir(): return None
     for lay in ([layout] if layout else ['hf', 'hub', 'flat']):
-        probe = World(Path(root), lay, tagger, 'tiny', 0, (), 0)  # file paths do not depend on profile or seed
+        probe = World(root=Path(root), layout=lay, tagger=tagger, profile='tiny', seed=0, samples=(),
+              blocks=0)  # file paths do not depend on profile or seed
         if not _has(probe, 'dataset', DATASET_REPO, f'{tagger}/meta.json'): continue
         path = probe.data_file('meta.json')
         try: meta = json.loads(path.read_text())
@@ -349,6 +350,7 @@ def make_world(
     samples:tuple=(200, 2000),  # which `samples_<n>.npz` files to write (subset of 200/2000/20000)
     blocks:int=2,               # number of `training_data_part<i>.npz` files
     block_size:int|None=None,   # rows per block; default: the profile's
+    *,
     tagger:str=DEFAULT_TAGGER,  # tagger name the files are filed under
     layout:str='hf',            # `hf` (Hugging Face cache, downloaded from a local Hub), `hub` (repo folders) or `flat`
     family:str|None=None,       # world family (`list_families()`); default: an existing world's, else `features`
@@ -371,7 +373,8 @@ def make_world(
     p = get_profile(profile or 'tiny')
     seed = 0 if seed is None else int(seed)
     root.mkdir(parents=True, exist_ok=True)
-    world = World(root, layout, tagger, p.name, seed, tuple(samples), blocks, family)
+    world = World(root=root, layout=layout, tagger=tagger, profile=p.name, seed=seed, samples=tuple(samples),
+                  blocks=blocks, family=family)
     _write_world_files(world, _world_files(world, samples, [(i, block_size or p.block_size) for i in range(blocks)]), block_size or p.block_size)
     return world
 
@@ -464,6 +467,7 @@ def tea_world(
     blocks:int=2,                            # number of training blocks
     block_size:int=None,                     # rows per block (default: the profile's)
     layout:OneOf(('hf', 'hub', 'flat'))=None, # `hf` cache (default), `hub` or `flat` folders; a world keeps its own
+    *,
     family:OneOf(list_families())=None,      # a new world's family (default: features); a world keeps its own
 ):
     "Generate a synthetic tagger world (or complete an existing one) and print its statistics."

@@ -141,6 +141,7 @@ def batch_tags(
     character_threshold:float=0.85, # character tags strictly above this
     general_mcut:bool=False,        # MCut instead of `general_threshold`
     character_mcut:bool=False,      # MCut (floored at 0.15) instead of `character_threshold`
+    *,
     block:int=128,                  # rows worked on at once (float64 copies: ~3 x block x tags x 8 bytes)
 )->list:                            # one `(rating, general, character)` per row, as `postprocess_tags`
     "`postprocess_tags` of every row of `probs`, with the per-label work done once per block of rows."
@@ -233,6 +234,7 @@ def tag_file(
     key:str|None=None,               # array name in a `.npz` / `.safetensors`; default `embs`, or the only array
     fmt:str|None=None,               # `json`, `jsonl` or `csv`; default: from `out`'s extension
     batch_size:int=1024,             # rows per chunk: memory grows with it, not with the file
+    *,
     general_threshold:float=0.35,    # general tags strictly above this
     character_threshold:float=0.85,  # character tags strictly above this
     general_mcut:bool=False,         # MCut instead of `general_threshold`
@@ -272,6 +274,7 @@ def tea_tag(
     key:str=None,                     # array name in a .npz / .safetensors (default: embs, or the only array)
     format:OneOf(FORMATS.values())=None, # output format (default: from --out's extension)
     batch_size:int=1024,              # rows per chunk: memory grows with it, not with the file
+    *,
     general_threshold:float=0.35,     # general tags strictly above this
     character_threshold:float=0.85,   # character tags strictly above this
     general_mcut:bool=False,          # MCut instead of --general-threshold

@@ -1,4 +1,4 @@
-"""A tiny world and a tiny trained run built once and shared by every notebook's tests, and the small test helpers: nothing here is part of the library's API.
+"""A tiny world and a tiny trained run built once and shared by every notebook's tests, and the small test helpers. Test support, not the library's API: `__all__` is empty, so `import *` takes nothing and the docs list no API; tests import each name.
 
 Docs: https://deepghs.github.io/tagger_embedding_aligner/testing.html.md"""
 
@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np, torch
 
 # %% auto #0
-__all__ = ['cache_root', 'code_hash', 'shared_folder', 'tiny_world', 'tiny_split', 'tiny_run', 'short_fit_losses', 'fake_export',
-           'layernorm_rows', 'layernorm_dataset']
+__all__ = []
 
 # %% ../nbs/14_testing.ipynb #41b7d152
 def cache_root()->Path:
@@ -90,6 +89,7 @@ def tiny_run(
 
 # %% ../nbs/14_testing.ipynb #4b62a583
 def short_fit_losses(model_name:str, dataset, steps:int=30, bs:int=64, lr:float=3e-3, seed:int=0,
+                     *,
                      objective:str='auto', **options)->list:
     "Training losses of `steps` AdamW steps of a fresh converter (a smoke test of an architecture)."
     from tagger_embedding_aligner.heads import TaggerHead
@@ -118,7 +118,7 @@ def fake_export(
     root:str|Path,                # parent folder
     name:str,                     # folder name, `<tagger>_<aligner>`
     tagger:str='SwinV2_v3',       # model.json fields ...
-    width:int=1024, tags:int=10861, macs:int=708_000, params:int=709_633,
+    width:int=1024, tags:int=10861, macs:int=708_000, *, params:int=709_633,
     t:str='2024-06-01T00:00:00+00:00', # ... exported_at
     metrics:dict|None=None,       # metrics.json values over the defaults
 )->Path:                          # the folder
@@ -137,7 +137,7 @@ def fake_export(
     return d
 
 # %% ../nbs/14_testing.ipynb #81c47b12
-def layernorm_rows(n:int, c:int, ending:str='b', beta:bool=True, tokens:int=4, eps:float=1e-6, seed:int=0)->np.ndarray:
+def layernorm_rows(n:int, c:int, ending:str='b', beta:bool=True, tokens:int=4, eps:float=1e-6, *, seed:int=0)->np.ndarray:
     "float32 rows `gamma * LN(x) + beta` of a LayerNorm ending (`a`: per token, then mean; `b`: mean, then per vector)."
     r = np.random.default_rng(seed)
     gamma = r.lognormal(0, 1.2, c) * r.choice([1, -1], c, p=[0.9, 0.1])
