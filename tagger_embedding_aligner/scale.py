@@ -120,7 +120,8 @@ from .probe import ProbeStats, stream_rows, holdout_mask, _as_f64
 def _rank_chunks(data, chunk:int, rank:int, world_size:int):
     "`(i, positions, rows)` of chunk 0 and of this rank's chunks `i % world_size == rank`; a dataset reads only those."
     if not isinstance(data, torch.utils.data.Dataset):
-        yield from ((i, pos, e) for i, (pos, e) in enumerate(stream_rows(data, chunk)) if i == 0 or i % world_size == rank)
+        for i, (pos, e) in enumerate(stream_rows(data, chunk)):
+            if i == 0 or i % world_size == rank: yield i, pos, e
         return
     base, rows = subset_indices(data)
     order = np.argsort(rows, kind='stable')  # file order, as `stream_rows` reads it
@@ -135,6 +136,7 @@ def probe_sums(
     holdout_frac:float=0.2, # share of rows held out (`holdout_mask`, by position: the same rows however sharded)
     chunk:int=4096,         # rows per streamed chunk
     seed:int=0,             # seed of the held-out choice
+    *,
     rank:int=0,             # this process's rank
     world_size:int=1,       # processes sharing the pass
 )->tuple:                   # `(fit, held)` `ProbeStats` of this rank's chunks
