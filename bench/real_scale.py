@@ -6,7 +6,9 @@ evaluation of the held-out rows), each block count in a fresh process.
 Disk is short (59 GB free, shared), so `--physical` distinct blocks are written and the other names are hard links to
 them (stated in the record): the 60 names hold `--physical` physical files. Each physical block holds the rows of a
 full-shape world's blocks (default /work/worlds/token_ln_full, 2 x 16,000 rows) tiled and shuffled (seeded) up to
-`--rows`: the same rows appear several times, which does not change the work per row. The files carry the
+`--rows`: the same rows appear several times, which does not change the work per row. The validation rows are a
+seeded choice by position (`random_split`), not `dataset_split`'s split by content, which would move every held-out
+row into training here (every row repeats) and adds a hashing pass over the rows. The files carry the
 embeddings-only sidecar and 32 verification rows of `preds`, as `fetch_embeddings` writes them.
 
 Read rates: one physical file read in 64 MB chunks after `posix_fadvise(DONTNEED)` (from disk) and again (page cache).
@@ -97,14 +99,17 @@ def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_
     th = threading.Thread(target=poll, daemon=True)
     th.start()
     from tagger_embedding_aligner.dataset import EmbeddingDataset
-    from tagger_embedding_aligner.split import dataset_split
+    import torch
+    from torch.utils.data import random_split
     from tagger_embedding_aligner.train import train_model
     found = _world_files(source)
     t0 = time.perf_counter()
     ds = EmbeddingDataset([Path(root) / f'training_data_part{i}.npz' for i in range(n_blocks)], head=str(found['head']),
                           check=check)
-    r = min(0.2, valid_rows / len(ds))
-    tr, te = dataset_split(ds, [1 - r, r], seed=0)
+    n_valid = min(len(ds) // 5, valid_rows)
+    # `dataset_split`'s split by content would move every held-out row into training here (the re-listed blocks
+    # repeat their rows), and its hashing pass is one more read: the simulation splits by position
+    tr, te = random_split(ds, [len(ds) - n_valid, n_valid], generator=torch.Generator().manual_seed(0))
     t_open = time.perf_counter()
     with tempfile.TemporaryDirectory() as d:
         res = train_model(tr, te, TAGGER, 'auto', workdir=d, labels=str(found['labels']), quiet=True)
@@ -112,7 +117,7 @@ def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_
     stop.set()
     th.join()
     for k, v in _status().items(): peaks[k] = max(peaks.get(k, 0), v)
-    print(json.dumps(dict(blocks=n_blocks, rows=len(ds), train_rows=len(tr), open_s=t_open - t0, fit_s=t_end - t_open,
+    print(json.dumps(dict(blocks=n_blocks, rows=len(ds), train_rows=len(tr), valid_rows=len(te), open_s=t_open - t0, fit_s=t_end - t_open,
                           probe_s=res['probe']['seconds'], total_s=t_end - t0, model=res['model_choice']['model'],
                           reason=res['model_choice']['reason'], pred_mse=res['metrics']['pred_mse'],
                           ru_maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

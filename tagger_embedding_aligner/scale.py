@@ -120,7 +120,8 @@ from .probe import ProbeStats, stream_rows, holdout_mask, _as_f64
 def _rank_chunks(data, chunk:int, rank:int, world_size:int):
     "`(i, positions, rows)` of chunk 0 and of this rank's chunks `i % world_size == rank`; a dataset reads only those."
     if not isinstance(data, torch.utils.data.Dataset):
-        yield from ((i, pos, e) for i, (pos, e) in enumerate(stream_rows(data, chunk)) if i == 0 or i % world_size == rank)
+        for i, (pos, e) in enumerate(stream_rows(data, chunk)):
+            if i == 0 or i % world_size == rank: yield i, pos, e
         return
     base, rows = subset_indices(data)
     order = np.argsort(rows, kind='stable')  # file order, as `stream_rows` reads it
