@@ -344,6 +344,18 @@ def recommend(
                              f"{ce:.1e}): the learned default")
 
 # %% ../nbs/03b_probe.ipynb #a4769913
+def _quad_share(data, quad_rows:int|None, quadratic:bool)->float:
+    "Share of the fitted rows whose quadratic features are summed: `quad_rows` of the data's rows (1: all)."
+    if not quadratic or quad_rows is None: return 1.
+    try: n = len(data) if not isinstance(data, (list, tuple)) else sum(len(b) for b in data)
+    except TypeError: return 1.  # a stream of unknown length: every row
+    return 1. if n <= quad_rows else quad_rows / n
+
+def _fitted(pos, e, holdout_frac:float, seed:int)->tuple:
+    "The positions and rows of a chunk that are fitted (not held out)."
+    keep = ~holdout_mask(pos, holdout_frac, seed)
+    return pos[keep], e[keep]
+
 def probe_structure(
     data,                   # `EmbeddingDataset`/`Subset`, an array [n, width] or an iterable of blocks
     holdout=None,           # held-out rows (same kinds as `data`); default: a `holdout_frac` share of `data`'s rows
@@ -355,16 +367,21 @@ def probe_structure(
     approx_frac:float=0.5,  # a closed form within this times the constant norm's error is worth a residual
     chunk:int=4096,         # rows per streamed chunk
     seed:int=0,             # seed of the held-out choice
+    quad_rows:int|None=200_000, # about this many fitted rows (a seeded spread) carry the quadric's sums; None: all
 )->Probe:
     "Fit the affine and quadric constraints from streamed float64 sums, check them on held-out rows, recommend."
     t0 = time.time()
-    fit = ProbeStats(quadratic)
+    share = _quad_share(data, quad_rows, quadratic)
+    fit = ProbeStats(quadratic and share >= 1)  # every fitted row: the plane, the mean and covariance
+    qfit = fit if share >= 1 or not quadratic else ProbeStats(True)  # the quadric's sums, over a share of the rows
     for pos, e in stream_rows(data, chunk):
-        if holdout is None: e = e[~holdout_mask(pos, holdout_frac, seed)]
-        if len(e): fit.update(e)
+        if holdout is None: pos, e = _fitted(pos, e, holdout_frac, seed)
+        if not len(e): continue
+        fit.update(e)
+        if qfit is not fit and (q := holdout_mask(pos, share, seed + 1)).any(): qfit.update(e[q])
     if fit.n < 2: raise ValueError(f"probe_structure: {fit.n} rows to fit; expected at least 2 (more than the width)")
-    pl, qu = fit_planes(fit, tol), (fit_quadric(fit, tol) if quadratic else None)
-    held, errs, mean_norm = ProbeStats(quadratic, ref=fit.ref), {}, float(np.sqrt(np.trace(fit.sum_ee) / fit.n))
+    pl, qu = fit_planes(fit, tol), (fit_quadric(qfit, tol) if quadratic else None)
+    held, errs, mean_norm = ProbeStats(fit.quadratic, ref=fit.ref), {}, float(np.sqrt(np.trace(fit.sum_ee) / fit.n))
     for pos, e in stream_rows(data if holdout is None else holdout, chunk):
         if holdout is None: e = e[holdout_mask(pos, holdout_frac, seed)]
         if not len(e): continue
@@ -374,7 +391,7 @@ def probe_structure(
     if held.n == 0: raise ValueError("probe_structure: no held-out rows; pass holdout= or a larger data set")
     stats = {k: _stats(np.concatenate(v)) for k, v in errs.items()}
     rec, base, why = recommend(stats, pl, exact_tol, approx_frac)
-    every = ProbeStats(quadratic, ref=fit.ref).merge(fit).merge(held)  # mean and covariance of every row
+    every = ProbeStats(fit.quadratic, ref=fit.ref).merge(fit).merge(held)  # mean and covariance of every row
     return Probe(stats=every, plane=pl, quadric=qu, held_out=stats, n_fit=fit.n, n_held_out=held.n, recommendation=rec,
                  reason=why, base=base, seconds=time.time() - t0)
 
