@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np, pandas as pd, torch
 from fastcore.basics import store_attr
+from .cli import import_fastai
+import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
 from fastai.callback.core import Callback
 from .files import *
 from .model import *

@@ -14,6 +14,8 @@ from .metrics import *
 import sys, warnings
 from contextlib import nullcontext
 from pathlib import Path
+from .cli import import_fastai
+import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
 from fastai.callback.core import Callback
 from fastai.learner import Recorder
 from .files import *

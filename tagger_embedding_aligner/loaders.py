@@ -8,6 +8,8 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/loaders.html.md"""
 from __future__ import annotations
 import math
 import numpy as np, torch
+from .cli import import_fastai
+import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback

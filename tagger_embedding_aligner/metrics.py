@@ -8,6 +8,8 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/metrics.html.md"""
 from __future__ import annotations
 import numpy as np, torch
 import torch.nn.functional as F
+from .cli import import_fastai
+import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
 from fastai.metrics import Metric
 from .heads import *
 

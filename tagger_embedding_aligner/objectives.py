@@ -13,6 +13,8 @@ import numpy as np, torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import Subset
+from .cli import import_fastai
+import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
 from fastai.callback.core import Callback
 from .heads import *
 from .dataset import *

@@ -19,6 +19,8 @@ from torch.utils.data import Subset
 from fastcore.basics import store_attr
 from fastcore.meta import delegates
 from fastcore.script import CliError
+from .cli import import_fastai
+import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
 from fastai.callback.core import Callback
 from .heads import *
 from .dataset import *

@@ -50,7 +50,7 @@ def test_every_command_is_listed():
     for c in SCRIPTS: assert hasattr(_command(c), 'cli_names'), c
 
 def test_aliases():
-    seed = dict(repo='r', workdir='w', name='n', revision='dev')
+    seed = dict(repo='r', workdir='w', name='n', revision='dev', force=False)
     for args in (['-r', 'r', '-w', 'w', '-n', 'n', '-R', 'dev'],
                  ['--repo', 'r', '--workdir', 'w', '--name', 'n', '--revision', 'dev'],
                  ['--repository', 'r', '-w', 'w', '-n', 'n', '-R', 'dev']):
