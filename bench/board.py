@@ -98,6 +98,7 @@ def main(
             fig.savefig(Path(images) / f'board_{fam}.png', dpi=80)
         out[fam] = dict(rows=r['board'].reset_index().to_dict('records'), fit_s=r['fit_s'], chosen=r['chosen'],
                         train=r['train'],
-                        test=r['test'], trust={m: c.reset_index().to_dict('records') for m, c in r['trust'].items()})
+                        test=r['test'], trust={m: c.rename(columns=str).reset_index().to_dict('records')
+                                               for m, c in r['trust'].items()})
         if record: _record(out, profile, results, dict(families=families, methods=methods, profile=profile,
                                                        blocks=blocks, block_size=block_size, test_rows=test_rows, seed=seed))
