@@ -56,6 +56,13 @@ def family_board(family, profile, blocks, block_size, methods, worlds:Path, test
     return dict(board=board, trust=trust, fit_s={m: s for m, (_, s, _) in fitted.items()},
                 chosen={m: ch for m, (_, _, ch) in fitted.items()}, train=len(tr), test=len(te))
 
+def _kept(profile:str, results, fams:list)->dict:
+    "The families of `board_<profile>.json` that this run does not measure again (each entry says when it was made)."
+    path = Path(results) / f'board_{profile}.json'
+    if not path.is_file(): return {}
+    prev = json.loads(path.read_text())
+    return {f: dict(v, date=v.get('date', prev.get('date'))) for f, v in prev['figures'].items() if f not in fams}
+
 def _record(out:dict, profile:str, results, args:dict):
     "Write (or rewrite, after each family) `board_<profile>.json` with the families measured so far."
     Path(results).mkdir(parents=True, exist_ok=True)
@@ -84,7 +91,7 @@ def main(
     "Tag F1 and pred MSE of converters on clean and perturbed directions, per world family."
     fams = [f for f in families.replace(',', ' ').split()] or list_families()
     meths = [m for m in methods.replace(',', ' ').split()]
-    out = {}
+    out = _kept(profile, results, fams) if record else {}  # families of an earlier record not re-run here stay
     pd.set_option('display.width', 250)
     for fam in fams:
         t0 = time.perf_counter()
@@ -97,7 +104,7 @@ def main(
             fig = plot_board(r['board'], title=f'{fam} ({profile})')
             fig.savefig(Path(images) / f'board_{fam}.png', dpi=80)
         out[fam] = dict(rows=r['board'].reset_index().to_dict('records'), fit_s=r['fit_s'], chosen=r['chosen'],
-                        train=r['train'],
+                        train=r['train'], date=time.strftime('%Y-%m-%dT%H:%M:%S%z'), methods=meths,
                         test=r['test'], trust={m: c.rename(columns=str).reset_index().to_dict('records')
                                                for m, c in r['trust'].items()})
         if record: _record(out, profile, results, dict(families=families, methods=methods, profile=profile,

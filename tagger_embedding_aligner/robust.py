@@ -18,7 +18,7 @@ __all__ = ['RobustRay']
 
 # %% ../nbs/03d_robust.ipynb #a0b317f4
 _F64 = ('mu', 'vecs', 'lam', 'taus', 'log_prior', 'kappas', 'log_kappa_prior', 'q', 'l', 'k', 'sign', 'use_quadric', 'lo',
-        'hi')
+        'hi', 'pa', 'pb', 'pm', 'use_pair', 'qtol', 'etas', 'eta_prior', 'qt')
 
 class RobustRay(nn.Module):
     "`robust`: posterior-mean tagger embedding behind a direction with unknown isotropic error (see above)."
@@ -28,14 +28,17 @@ class RobustRay(nn.Module):
                  n_taus:int=48,           # points of the noise-variance grid (one of them 0)
                  clean_prior:float=40.,   # prior log-odds (nats) that an input has no error
                  n_kappas:int=9,          # points of the clean rows' scale-mixture grid (heavy tails)
-                 tail_dof:float=4.):      # degrees of freedom of the clean rows' Student-t prior
+                 tail_dof:float=4.,       # degrees of freedom of the clean rows' Student-t prior
+                 n_etas:int=36):          # points of the in-subspace error grid (plane and quadric together)
         super().__init__()
         if not (isinstance(n_taus, int) and n_taus >= 2): raise ValueError(f"robust: n_taus={n_taus!r}; expected an integer >= 2")
+        if not (isinstance(n_etas, int) and n_etas >= 2): raise ValueError(f"robust: n_etas={n_etas!r}; expected an integer >= 2")
         if not math.isfinite(clean_prior): raise ValueError(f"robust: clean_prior={clean_prior!r}; expected a finite number")
         self.n, self.clean_prior, self.tail_dof = n, float(clean_prior), float(tail_dof)
         for k, shape in dict(mu=(n,), vecs=(n, n), lam=(n,), taus=(n_taus,), log_prior=(n_taus,), kappas=(n_kappas,),
                              log_kappa_prior=(n_kappas,), q=(n,), l=(n,), k=(1,), sign=(1,), use_quadric=(1,),
-                             lo=(1,), hi=(1,)).items():
+                             lo=(1,), hi=(1,), pa=(n,), pb=(1,), pm=(1,), use_pair=(1,), qtol=(2,),
+                             etas=(n_etas,), eta_prior=(n_etas,), qt=(2,)).items():
             self.register_buffer(k, torch.zeros(shape, dtype=torch.float64))
         self.hi.fill_(1e30)
 
@@ -65,6 +68,7 @@ def _robust_fit(self:RobustRay,
     self.lo.zero_()
     self.hi.fill_(1e30)
     self.use_quadric.zero_()
+    self.use_pair.zero_()
     if mean.shape != (self.n,) or cov.shape != (self.n, self.n):
         raise ValueError(f"robust.fit: mean {mean.shape} and cov {cov.shape}; expected ({self.n},) and ({self.n}, {self.n})")
     if not (np.isfinite(mean).all() and np.isfinite(cov).all()): raise ValueError("robust.fit: mean or cov is not finite")
@@ -111,6 +115,7 @@ def _forward(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     u = e / norm
     quad = quadric_norm(u, self.q, self.l, self.k, self.sign, self.lo, hi=self.hi)
     norm = torch.where(self.use_quadric > 0, quad, norm.clamp(self.lo, self.hi))
+    norm = torch.where(self.use_pair > 0, self._pair_scale(norm, u), norm)  # the quadric beside the plane (below)
     return (norm * u).to(x.dtype)
 
 def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
@@ -132,8 +137,55 @@ def _fit_probe(self:RobustRay, probe:Probe)->RobustRay:
     if probe.base == 'quadric' and qu is not None:
         for k, v in dict(q=qu.q, l=qu.l, k=[qu.k], sign=[qu.sign], use_quadric=[1.]).items():
             self._buffers[k].copy_(torch.as_tensor(np.asarray(v, np.float64)))
+    elif _pair_holds(probe): self._fit_pair(probe)
     return self
 
 RobustRay.fit_probe = _fit_probe
 RobustRay._posterior, RobustRay.forward, RobustRay.trust = _posterior, _forward, _trust
 register_converter('robust', RobustRay)
+
+# %% ../nbs/03d_robust.ipynb #8e3f7f8a
+def _pair_holds(probe:Probe, exact_tol:float=1e-5)->bool:
+    "The probe found an exact plane that fixes the norm (not through the origin) and an exact quadric beside it."
+    h, pl = probe.held_out, probe.plane
+    return bool(probe.quadric is not None and pl.exact and pl.offset >= 1e-4
+                and h.get('quadric_norm', {}).get('median', math.inf) <= exact_tol)
+
+@torch.no_grad()
+def _fit_pair(self:RobustRay, probe:Probe)->RobustRay:
+    "Set the second witness's constants from the probe: the plane (the planes combined), its mean reading, the quadric."
+    pl, qu, st = probe.plane, probe.quadric, probe.stats
+    a, b = (pl.w * pl.b) @ pl.a, float((pl.w * pl.b * pl.b).sum())      # one plane a.e = b from the fitted ones
+    rows = np.concatenate(st.sample)
+    pm = float(np.mean(rows @ a / np.linalg.norm(rows, axis=1)))       # the rows' mean reading a.u
+    qd = qu.q * np.diag(st.cov)
+    etas = np.concatenate([[0.], np.logspace(-4, 3, len(self.etas) - 1)])
+    for k, v in dict(q=qu.q, l=qu.l, k=[qu.k], pa=a, pb=[b], pm=[pm], qt=[qd.sum(), 2 * (qd * qd).sum()],
+                     qtol=[max(probe.held_out[k]['max'], 1e-12) for k in ('quadric_residual', 'plane_norm')], etas=etas,
+                     eta_prior=np.where(etas == 0, self.clean_prior, 0.), use_pair=[1.]).items():
+        self._buffers[k].copy_(torch.as_tensor(np.asarray(v, np.float64)))
+    return self
+
+def _eta_posterior(self:RobustRay, e:torch.Tensor)->torch.Tensor:
+    "Posterior [batch, H] over the in-subspace error grid, from the quadric's residual at embeddings `e` (float64)."
+    g = 2 * self.q * e + self.l
+    r = (e * e) @ self.q + e @ self.l + self.k
+    terms = (e * e * self.q).abs().sum(-1) + (e * self.l).abs().sum(-1) + self.k.abs()
+    gsg = ((g @ self.vecs) ** 2) @ self.lam                              # grad Q' Sigma grad Q
+    clean = (self.qtol[0] * terms) ** 2 + (self.qtol[1] * (e * g).sum(-1)) ** 2 + self.lam.min() * (g * g).sum(-1)
+    var = clean[:, None] + self.etas * gsg[:, None] + self.etas ** 2 * (self.qt[0] ** 2 + self.qt[1])
+    ll = -r[:, None] ** 2 / (2 * var) - torch.log(var) / 2 + self.eta_prior
+    return torch.softmax(ll, dim=-1)
+
+def _pair_scale(self:RobustRay,
+        norm:torch.Tensor,  # [batch, 1] the norms found above
+        u:torch.Tensor,     # [batch, width] the mended directions
+    )->torch.Tensor:        # [batch, 1] norms
+    "The plane's reading of `u` shrunk toward the rows' mean by the posterior Wiener factor, and the norm it implies."
+    f = (self._eta_posterior(norm * u) / (1 + self.etas)).sum(-1, keepdim=True)
+    y = u @ self.pa[:, None]
+    yh = self.pm + f * (y - self.pm)
+    ratio = y / torch.where(yh.abs() < 1e-300, torch.full_like(yh, 1e-300), yh)
+    return torch.where(ratio > 0, norm * ratio, self.pb / yh).clamp(self.lo, self.hi)  # f = 1: the norm unchanged
+
+RobustRay._fit_pair, RobustRay._eta_posterior, RobustRay._pair_scale = _fit_pair, _eta_posterior, _pair_scale
