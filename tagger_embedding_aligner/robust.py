@@ -129,12 +129,12 @@ RobustRay._grid = _grid
 # %% ../nbs/03d_robust.ipynb #a57ed3b9
 @torch.no_grad()
 def _fit_probe(self:RobustRay, probe:Probe)->RobustRay:
-    "Fit from a `Probe`: its mean and covariance, the training norms' range, and its quadric where it recommends one."
+    "Fit from a `Probe`: its mean and covariance, the training norms' range, and its quadric where it holds."
     self.fit(probe.stats.mean, probe.stats.cov)
     self.lo.fill_(probe.stats.norm_lo / 1.05)
     self.hi.fill_(probe.stats.norm_hi * 1.05)
     qu = probe.quadric
-    if probe.base == 'quadric' and qu is not None:
+    if probe.base == 'quadric' and probe.recommendation in ('quadric', 'plane_residual') and qu is not None:
         for k, v in dict(q=qu.q, l=qu.l, k=[qu.k], sign=[qu.sign], use_quadric=[1.]).items():
             self._buffers[k].copy_(torch.as_tensor(np.asarray(v, np.float64)))
     elif _pair_holds(probe): self._fit_pair(probe)
