@@ -41,21 +41,24 @@ def run(world, model:str='auto', **kwargs)->dict:
                 **{k: res['metrics'][k] for k in KEYS}, **{f'limit_{k}': lim.get(k) for k in KEYS},
                 constant_pred_mse=res['references']['constant']['pred_mse'], train_rows=len(tr), test_rows=len(te))
 
+FLOAT_FLOOR = 1e-12  # pred MSE of float32 rounding and below: the exact families' limit (~1e-15) is rounding itself
+
 def ratio(r:dict)->float:
-    "pred_mse over the limit's (inf where the limit is exact to the last bit)."
-    return r['pred_mse'] / r['limit_pred_mse'] if r['limit_pred_mse'] else float('inf')
+    "pred_mse over the limit's, both floored at `FLOAT_FLOOR` (two float-rounding errors are both at the limit)."
+    return max(r['pred_mse'], FLOAT_FLOOR) / max(r['limit_pred_mse'], FLOAT_FLOOR)
 
 def line(name:str, r:dict)->str:
     return (f"{name}: {r['model']} {r['seconds']:.1f}s pred_mse {r['pred_mse']:.3g} (limit {r['limit_pred_mse']:.3g}, "
             f"constant {r['constant_pred_mse']:.3g}) tag_f1 {r['tag_f1']:.5f} (limit {r['limit_tag_f1']:.5f}) "
             f"norm_err {r['emb_norms']:.3g}")
 
-def zoo(families:list, seeds:range, profile:str, root:Path)->dict:
+def zoo(families:list, seeds:range, profile:str, root:Path, block_size:int|None=None)->dict:
     "The auto default (and the probe's recommendation where auto serves another) on each family at each seed."
-    out = {}
+    out, tag = {}, f'_b{block_size}' if block_size else ''
     for f in families:
         for s in seeds:
-            w = make_world(root / f'{f}_{profile}_{s}', profile=profile, seed=s, samples=(), blocks=2, family=f)
+            w = make_world(root / f'{f}_{profile}{tag}_{s}', profile=profile, seed=s, samples=(), blocks=2, family=f,
+                           block_size=block_size)
             r = run(w)
             rec = r['probe']['recommendation'] if r['probe'] else None
             for key, r in [(f, r)] + ([(f'{f} {rec}', run(w, rec))] if rec and rec != r['model'] else []):
@@ -94,6 +97,7 @@ def main(
     zoo_seeds:int=10,                 # draws per family (0: no zoo)
     zoo_start:int=1000,               # first zoo world seed (seeds no test or tuning uses)
     zoo_profile:str='tiny',           # zoo world shape
+    zoo_block_size:int=None,          # rows per zoo block (2 blocks; default: the profile's, 1,000 at tiny)
     rss_blocks:int=60,                # blocks' worth of rows the probe streams for the memory check (0: skip)
     rss_only:bool=False,              # (internal) just the memory check, printed as JSON
     record:bool=False,                # write the figures to `<results>/<name>.json`
@@ -115,6 +119,10 @@ def main(
         if rec != full[f]['auto']['model']:  # auto serves the probe's finding with another converter: both, side by side
             full[f][rec] = run(w, rec)
             print(line(f'{f} {rec}', full[f][rec]), flush=True)
+        base = full[f]['auto']['probe']['base']
+        if full[f]['auto']['model'] == 'plane_residual' and base not in full[f]:  # the closed form alone, beside it
+            full[f][base] = run(w, base)
+            print(line(f'{f} {base}', full[f][base]), flush=True)
         if f in baseline.split(','):
             full[f]['lowrank'] = run(w, 'lowrank')
             print(line(f'{f} lowrank', full[f]['lowrank']), flush=True)
@@ -128,7 +136,7 @@ def main(
         full[f] = dict(probe_only=dict(seconds=time.perf_counter() - t0, choice=choose_converter(p)[2], probe=p.to_dict()))
         print(f"{f} probe only ({full[f]['probe_only']['seconds']:.1f}s): {p.summary()}\n  {choose_converter(p)[2]}", flush=True)
     zruns = zoo([x for x in zoo_families.split(',') if x], range(zoo_start, zoo_start + zoo_seeds), zoo_profile,
-                root / 'zoo') if zoo_seeds else {}
+                root / 'zoo', zoo_block_size) if zoo_seeds else {}
     zsum = {f: zoo_summary(r) for f, r in zruns.items()}
     for f, s in zsum.items():
         print(f"zoo {f} ({s['draws']} draws, {zoo_profile}, {s['models']}): pred_mse/limit median x{s['ratio_median']:.3g}, "
@@ -148,7 +156,9 @@ def main(
                                  for f, z in zsum.items())
     what = "`auto` (structure probe + the converter it supports) on the LayerNorm families, full shape, 25,600 train rows"
     write_record(name, what=what, figure=figure, results=results,
-                 figures=dict(full=full, zoo=zsum, zoo_runs=zruns, zoo_profile=zoo_profile, probe_rss=rss),
+                 figures=dict(full=full, zoo=zsum, zoo_runs=zruns, zoo_profile=zoo_profile,
+                              zoo_block_size=zoo_block_size, float_floor=FLOAT_FLOOR, probe_rss=rss),
                  args=changed(main, worlds=worlds, families=families, probe_only=probe_only, baseline=baseline, zoo_families=zoo_families,
-                              zoo_seeds=zoo_seeds, zoo_start=zoo_start, zoo_profile=zoo_profile, rss_blocks=rss_blocks,
+                              zoo_seeds=zoo_seeds, zoo_start=zoo_start, zoo_profile=zoo_profile, zoo_block_size=zoo_block_size,
+                              rss_blocks=rss_blocks,
                               name=name))
