@@ -2,6 +2,8 @@
 records (`--record`) that the README's Performance table is rendered from (`tools/make_readme.py`)."""
 import datetime, os, platform, sys, time
 from pathlib import Path
+from tagger_embedding_aligner.cli import import_fastai
+import_fastai()  # fastai.layers without its deprecated import-time torch.jit.script calls (and their warning)
 from fastai.callback.core import Callback
 from tagger_embedding_aligner.synthetic import make_world
 from tagger_embedding_aligner.dataset import EmbeddingDataset
