@@ -122,7 +122,8 @@ def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     "Estimated cosine between each input and the tagger embedding behind it (1: no sign of an error)."
     _, s, p, _, taus = self._posterior(x)
     noise = x.shape[-1] * (p @ taus) / (p * s).sum(-1) ** 2
-    return torch.sqrt((1 - noise).clamp(min=0)).to(x.dtype)
+    keep = (1 - noise).clamp(min=0) * torch.where(self.use_pair > 0, 1 - self._pair_noise(x), torch.ones_like(noise))
+    return torch.sqrt(keep).to(x.dtype)
 
 RobustRay._grid = _grid
 
@@ -188,4 +189,12 @@ def _pair_scale(self:RobustRay,
     ratio = y / torch.where(yh.abs() < 1e-300, torch.full_like(yh, 1e-300), yh)
     return torch.where(ratio > 0, norm * ratio, self.pb / yh).clamp(self.lo, self.hi)  # f = 1: the norm unchanged
 
+def _pair_noise(self:RobustRay, x:torch.Tensor)->torch.Tensor:
+    "Posterior mean share of an input's energy that is in-subspace error, `eta tr(Sigma) / (|e|^2 + eta tr(Sigma))`."
+    e = self(x).double()
+    err = self.etas * self.lam.sum()
+    share = err / ((e * e).sum(-1, keepdim=True) + err)
+    return (self._eta_posterior(e) * share).sum(-1)
+
 RobustRay._fit_pair, RobustRay._eta_posterior, RobustRay._pair_scale = _fit_pair, _eta_posterior, _pair_scale
+RobustRay._pair_noise = _pair_noise
