@@ -120,7 +120,7 @@ def main(
             full[f][rec] = run(w, rec)
             print(line(f'{f} {rec}', full[f][rec]), flush=True)
         base = full[f]['auto']['probe']['base']
-        if full[f]['auto']['model'] == 'plane_residual' and base not in full[f]:  # the closed form alone, beside it
+        if rec == 'plane_residual' and base not in full[f]:  # the closed form alone, beside it
             full[f][base] = run(w, base)
             print(line(f'{f} {base}', full[f][base]), flush=True)
         if f in baseline.split(','):

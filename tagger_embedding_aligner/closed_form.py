@@ -14,7 +14,7 @@ from .model import *
 from .probe import *
 
 # %% auto #0
-__all__ = ['EXACT_TO_ROBUST', 'ClosedForm', 'PlaneConverter', 'QuadricConverter', 'PlaneResidual', 'is_closed_form',
+__all__ = ['EXACT_TO_ROBUST', 'TIGHT_FRAC', 'ClosedForm', 'PlaneConverter', 'QuadricConverter', 'PlaneResidual', 'is_closed_form',
            'probe_options', 'choose_converter', 'fit_closed_form']
 
 # %% ../nbs/03c_closed_form.ipynb #4f99f6b4
@@ -107,6 +107,7 @@ register_converter('plane_residual', PlaneResidual)
 
 # %% ../nbs/03c_closed_form.ipynb #27b7783c
 EXACT_TO_ROBUST = ('plane', 'quadric')  # exact recommendations `auto` serves with `robust` (`03d_robust`)
+TIGHT_FRAC = 0.01  # an approximate constraint this much tighter than the constant norm is served by `robust` too
 
 def is_closed_form(model_name:str)->bool:
     "Whether converter `model_name` is fitted from a `Probe` (a closed form, with or without a residual)."
@@ -121,12 +122,22 @@ def probe_options(
     if model_name == 'plane_residual': return dict(base=probe.base, constraints=len(probe.plane.b))
     return {}
 
+def _tight(probe:Probe)->bool:
+    "An approximate constraint (a residual recommended) whose norm error is under `TIGHT_FRAC` of the constant norm's."
+    h = probe.held_out
+    best = min(h['plane_norm']['median'], h.get('quadric_norm', {}).get('median', math.inf))
+    return probe.recommendation == 'plane_residual' and best <= TIGHT_FRAC * h['constant_norm']['median']
+
 def choose_converter(probe:Probe)->tuple:
     "`(model_name, options, reason)`: what `auto` trains, as the probe recommends (`robust` for an exact constraint)."
     name = probe.recommendation
     if name in EXACT_TO_ROBUST:  # as exact on the tagger's rows, and it does not collapse on other modalities'
         return 'robust', {}, (f"auto -> robust: {probe.reason}; robust is as exact as the {name} on the tagger's own "
                               "embeddings and mends other modalities' directions (10_robustness)")
+    if _tight(probe):  # the residual adds little on the tagger's rows and falls below the learned default off them
+        return 'robust', {}, (f"auto -> robust: {probe.reason}; the constraint is tight enough that robust's closed "
+                              "form matches the residual on the tagger's own embeddings and stays above the learned "
+                              "default on other modalities' (10_robustness; --model plane_residual forces the residual)")
     return name, probe_options(name, probe), f"auto -> {name}: {probe.reason}"
 
 def fit_closed_form(
