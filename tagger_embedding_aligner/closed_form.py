@@ -83,9 +83,11 @@ register_converter('quadric', QuadricConverter)
 class PlaneResidual(LowRankLog):
     "`plane_residual`: a closed form (`base`: plane or quadric) times `exp` of a learned low-rank residual."
     closed_form = True
-    def __init__(self, n:int=1024, base:str='plane', constraints:int=1, rank:int=16, hidden:int=64, depth:int=2, **kwargs):
+    def __init__(self, n:int=1024, base:str='plane', constraints:int=1, rank:int=16, hidden:int=64, depth:int=2,
+                 **kwargs):
         super().__init__(n=n, rank=rank, hidden=hidden, depth=depth)
-        if base not in ('plane', 'quadric'): raise ValueError(f"plane_residual: base={base!r}; expected 'plane' or 'quadric'")
+        if base not in ('plane', 'quadric'):
+            raise ValueError(f"plane_residual: base={base!r}; expected 'plane' or 'quadric'")
         self.closed = PlaneConverter(n, constraints) if base == 'plane' else QuadricConverter(n)
     def log_scale(self, x):
         return torch.log(self.closed.norm64(x.double())).to(x.dtype) + super().log_scale(x)

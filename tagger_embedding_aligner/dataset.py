@@ -35,20 +35,22 @@ def _offline_file(path:str, embs_only:bool, **hub_kwargs)->str:
     for i, (what, get) in enumerate(kinds):
         try: found = get(path, **{**hub_kwargs, 'local_files_only': True})
         except FileNotFoundError: continue
-        if i: print(f"offline: no {kinds[0][0]} of {path} in the cache; using the cached {what} {found}", file=sys.stderr)
+        if i:
+            print(f"offline: no {kinds[0][0]} of {path} in the cache; using the cached {what} {found}", file=sys.stderr)
         return found
     raise FileNotFoundError(
-        f"{path!r} of dataset repo {DATASET_REPO!r}: offline (HF_HUB_OFFLINE=1 or local_files_only) and neither its "
-        f"embeddings-only extract nor the full file is in the cache; fetch one while online: "
-        f"`hf download {DATASET_REPO} {path} --repo-type dataset` (full file) or run the same command without HF_HUB_OFFLINE")
+        f"{path!r} of dataset repo {DATASET_REPO!r}: offline (HF_HUB_OFFLINE=1 or local_files_only) and neither "
+        "its embeddings-only extract nor the full file is in the cache; fetch one while online: `hf download "
+        f"{DATASET_REPO} {path} --repo-type dataset` (full file) or run the same command without HF_HUB_OFFLINE")
 
 def dataset_file(
     path:str,              # path in the dataset repo, e.g. `SwinV2_v3/samples_200.npz`
     embs_only:bool=False,  # fetch only `embs` (and the verification rows of `preds`) with `fetch_embeddings`
     **hub_kwargs,          # `cache_dir`, `local_files_only`, `revision`, `token` for `hub_file`
 )->str:
-    "Local path of a file of the inversion dataset: the whole file or its embeddings only; offline, whichever is cached."
-    if hub_kwargs.get('local_files_only') or hf_constants.is_offline_mode(): return _offline_file(path, embs_only, **hub_kwargs)
+    "Local path of an inversion dataset file: the whole file or its embeddings only; offline, whichever is cached."
+    if hub_kwargs.get('local_files_only') or hf_constants.is_offline_mode():
+        return _offline_file(path, embs_only, **hub_kwargs)
     return _extract(path, **hub_kwargs) if embs_only else _whole_file(path, **hub_kwargs)
 
 def get_samples_file(
@@ -68,7 +70,8 @@ def get_block_file(
     **hub_kwargs,                  # passed to `hub_file`
 )->str:
     "Local path of a `training_data_part<i>.npz` block of the inversion dataset."
-    if not isinstance(block_id, (int, np.integer)) or block_id < 0: raise ValueError(f"block_id={block_id!r}; expected an integer >= 0")
+    if not isinstance(block_id, (int, np.integer)) or block_id < 0:
+        raise ValueError(f"block_id={block_id!r}; expected an integer >= 0")
     return dataset_file(f'{get_tagger(model_name).name}/training_data_part{block_id}.npz', embs_only, **hub_kwargs)
 
 # %% ../nbs/02_dataset.ipynb #c6341d3c
@@ -81,7 +84,8 @@ def open_npz_member(
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
     with open(path, 'rb') as f: m = npy_member(f, key, str(path))
     if m.offset + m.nbytes > path.stat().st_size:
-        raise ValueError(f"{path}: array {key!r} is truncated: header says {m.shape} ({m.nbytes} bytes), the file holds fewer")
+        raise ValueError(f"{path}: array {key!r} is truncated: header says "
+                         f"{m.shape} ({m.nbytes} bytes), the file holds fewer")
     if m.nbytes == 0: return np.zeros(m.shape, m.dtype)
     return np.memmap(path, dtype=m.dtype, mode='r', offset=m.offset, shape=m.shape, order='F' if m.fortran else 'C')
 
@@ -97,7 +101,7 @@ def verify_predictions(
 )->dict:                                # `ok`, `max_abs_diff`, `rows` checked
     "Check on a sample of rows that `preds == sigmoid(embs @ W + b)`."
     sampled = rows is None
-    rows = np.sort(np.random.default_rng(seed).choice(len(embs), min(n_rows, len(embs)), replace=False)) if sampled else rows
+    if sampled: rows = np.sort(np.random.default_rng(seed).choice(len(embs), min(n_rows, len(embs)), replace=False))
     recomputed = head_predictions(np.asarray(embs[rows], np.float64), weights.astype(np.float64), bias)
     stored = np.asarray(preds[rows] if sampled else preds, np.float64)
     diff = float(np.abs(recomputed - stored).max()) if len(rows) else 0.
@@ -122,10 +126,13 @@ def unit_rows(
     if not x.is_floating_point(): x = x.double()
     elif x.dtype in (torch.float16, torch.bfloat16): x = x.float()
     bad = (~torch.isfinite(x).all(-1)).nonzero().flatten()
-    if len(bad): raise ValueError(f"{what}: {_rows_text(bad + first, of)} NaN or inf values; expected finite embeddings")
+    if len(bad):
+        raise ValueError(f"{what}: {_rows_text(bad + first, of)} NaN or inf values; expected finite embeddings")
     m = x.abs().amax(-1, keepdim=True)
     zero = (m[:, 0] == 0).nonzero().flatten()
-    if len(zero): raise ValueError(f"{what}: {_rows_text(zero + first, of, 'is')} all zeros (zero norm): no direction to normalize")
+    if len(zero):
+        raise ValueError(f"{what}: {_rows_text(zero + first, of, 'is')} all "
+                         "zeros (zero norm): no direction to normalize")
     y = x / m  # every component in [-1, 1], the largest 1: the norm below is in [1, sqrt(width)]
     n = torch.linalg.vector_norm(y, dim=-1, keepdim=True)
     return (y / n).float(), (m.double() * n.double())[:, 0]
@@ -151,7 +158,8 @@ def _locate_tagger(first_file:Path)->dict:
         return dict(head=tagger, labels=tagger, hub_kwargs=dict(cache_dir=cache) if cache else {})
     cached = cached_repo_path(path)
     if cached and cached.repo_id == DATASET_REPO and cached.path.split('/')[0] in TAGGERS:
-        return dict(head=cached.path.split('/')[0], labels=cached.path.split('/')[0], hub_kwargs=dict(cache_dir=cached.cache_dir))
+        tagger = cached.path.split('/')[0]
+        return dict(head=tagger, labels=tagger, hub_kwargs=dict(cache_dir=cached.cache_dir))
     if (found := _mirror_tagger(path)): return found
     if path.parent.name in TAGGERS: return dict(head=path.parent.name, labels=path.parent.name, hub_kwargs={})
     return {}
@@ -175,7 +183,8 @@ def _head_arrays(head, found:dict, first_file:Path):
     if isinstance(head, (tuple, list)): return np.asarray(head[0], np.float32), np.asarray(head[1], np.float32)
     if head is not None: return load_head_arrays(head)
     if found: return _load_cached_first(load_head_arrays, found['head'], found['hub_kwargs'])
-    raise ValueError(f"{first_file}: cannot find the tagger head for this file; pass head= (tagger name, inv.npz path or TaggerHead)")
+    raise ValueError(f"{first_file}: cannot find the tagger head for this file; "
+                     "pass head= (tagger name, inv.npz path or TaggerHead)")
 
 # %% ../nbs/02_dataset.ipynb #dd9f239e
 class EmbeddingDataset(Dataset):
@@ -188,14 +197,19 @@ class EmbeddingDataset(Dataset):
                  check:bool=True,       # scan every row of `embs` for NaN/inf and zero norm
                  verify_rows:int=32,    # rows per file checked against the head
                  ):
-        if targets not in ('auto', 'stored', 'recompute'): raise ValueError(f"targets={targets!r}; expected 'auto', 'stored' or 'recompute'")
+        if targets not in ('auto', 'stored', 'recompute'):
+            raise ValueError(f"targets={targets!r}; expected 'auto', 'stored' or 'recompute'")
         self.files = [Path(f) for f in (npz_files if isinstance(npz_files, (list, tuple)) else [npz_files])]
-        if not self.files: raise ValueError("npz_files is empty; expected at least one .npz file with 'embs' and 'preds'")
-        twice = sorted({str(f) for f in self.files if sum(os.path.realpath(g) == os.path.realpath(f) for g in self.files) > 1})
-        if twice: raise ValueError(f"npz_files lists {', '.join(twice)} more than once; its rows would be both training "
-                                   "and held-out rows: list each file once")
+        if not self.files:
+            raise ValueError("npz_files is empty; expected at least one .npz file with 'embs' and 'preds'")
+        real = [os.path.realpath(f) for f in self.files]
+        twice = sorted({str(f) for f, r in zip(self.files, real) if real.count(r) > 1})
+        if twice:
+            raise ValueError(f"npz_files lists {', '.join(twice)} more than once; its rows would be both training "
+                             "and held-out rows: list each file once")
         self.found = _locate_tagger(self.files[0]) if head is None else {}
-        self.head_source = str(head) if isinstance(head, (str, Path)) else (str(self.found['head']) if self.found else None)
+        self.head_source = (str(head) if isinstance(head, (str, Path))
+                            else str(self.found['head']) if self.found else None)
         self.head_path = _head_path(head, self.found)
         self.weights, self.bias = _head_arrays(head, self.found, self.files[0])
         self.embs, self.preds, self.verification, norms = [], [], [], []
@@ -229,7 +243,8 @@ def _open(self:EmbeddingDataset, f:Path, targets:str='auto'):
     "Memory-map `embs` and `preds` of `f` (for an embeddings-only file, `(rows, preds of those rows)`) and check them."
     e = open_npz_member(f, 'embs')
     if read_source(f) is not None:  # embeddings only: `preds` is the verification sample
-        if targets == 'stored': raise ValueError(f"{f}: an embeddings-only file has no stored preds; use targets='auto' or 'recompute'")
+        if targets == 'stored':
+            raise ValueError(f"{f}: an embeddings-only file has no stored preds; use targets='auto' or 'recompute'")
         rows, p = open_npz_member(f, 'preds_rows'), open_npz_member(f, 'preds_sample')
         self._check_arrays(f, e, p, len(e))
         return e, (np.asarray(rows), np.asarray(p))
@@ -240,10 +255,16 @@ def _open(self:EmbeddingDataset, f:Path, targets:str='auto'):
 @patch
 def _check_arrays(self:EmbeddingDataset, f:Path, e, p, n_preds:int):
     for k, a in (('embs', e), ('preds', p)):
-        if a.ndim != 2 or a.dtype.kind != 'f': raise ValueError(f"{f}: {k!r} is {a.dtype} with shape {a.shape}; expected a 2-d float array")
-    if len(e) != n_preds: raise ValueError(f"{f}: 'embs' has {len(e)} rows but 'preds' has {n_preds}; expected equal row counts")
-    if e.shape[1] != self.width: raise ValueError(f"{f}: 'embs' width {e.shape[1]} does not match the head's width {self.width} (a file from another tagger?)")
-    if p.shape[1] != self.n_tags: raise ValueError(f"{f}: 'preds' has {p.shape[1]} tags but the head has {self.n_tags} (a file from another tagger?)")
+        if a.ndim != 2 or a.dtype.kind != 'f':
+            raise ValueError(f"{f}: {k!r} is {a.dtype} with shape {a.shape}; expected a 2-d float array")
+    if len(e) != n_preds:
+        raise ValueError(f"{f}: 'embs' has {len(e)} rows but 'preds' has {n_preds}; expected equal row counts")
+    if e.shape[1] != self.width:
+        raise ValueError(f"{f}: 'embs' width {e.shape[1]} does not match the "
+                         f"head's width {self.width} (a file from another tagger?)")
+    if p.shape[1] != self.n_tags:
+        raise ValueError(f"{f}: 'preds' has {p.shape[1]} tags but the head "
+                         f"has {self.n_tags} (a file from another tagger?)")
     if len(e) == 0: raise ValueError(f"{f}: no rows; expected at least one sample")
 
 @patch
@@ -264,9 +285,9 @@ def _warn_fallback(self:EmbeddingDataset, targets:str):
     "Say loudly, naming the files, when `auto` falls back to stored preds because they disagree with the head."
     if targets != 'auto' or self.recompute: return
     bad = [f"{f} (max |diff| {v['max_abs_diff']:.3g})" for f, v in zip(self.files, self.verification) if not v['ok']]
-    warnings.warn(f"preds of {', '.join(bad)} disagree with the head {self.head_source or 'given'}: training reads the stored "
-                  "preds of every file instead of recomputing them. Files of another tagger, or the wrong head? Pass head=, "
-                  "or targets='stored' to silence this.", stacklevel=3)
+    warnings.warn(f"preds of {', '.join(bad)} disagree with the head {self.head_source or 'given'}: "
+                  "training reads the stored preds of every file instead of recomputing them. Files of "
+                  "another tagger, or the wrong head? Pass head=, or targets='stored' to silence this.", stacklevel=3)
 
 def _scan_preds(f:Path, preds, chunk:int=2048):
     "Check stored predictions before they are trained on: finite probabilities in [0, 1] (not logits), naming the row."
@@ -293,14 +314,17 @@ def _scan_rows(f:Path, embs, chunk:int=8192)->np.ndarray:
 def labels(self:EmbeddingDataset, source=None):
     "The tagger's labels table (`name`, `category`): from `source`, else from where the head was found."
     if source is not None: return load_labels(source)
-    if not self.found: raise ValueError(f"{self.files[0]}: cannot locate selected_tags.csv for these files; pass the labels (tagger name or csv path)")
+    if not self.found:
+        raise ValueError(f"{self.files[0]}: cannot locate selected_tags.csv for "
+                         "these files; pass the labels (tagger name or csv path)")
     return _load_cached_first(load_labels, self.found['labels'], self.found['hub_kwargs'])
 
 # %% ../nbs/02_dataset.ipynb #264273a2
 @patch
 def _gather(self:EmbeddingDataset, arrays:list, idxs)->np.ndarray:
     idxs = np.asarray(idxs, np.int64)
-    if idxs.size and (idxs.min() < -len(self) or idxs.max() >= len(self)): raise IndexError(f"index out of range for a dataset of {len(self)} rows")
+    if idxs.size and (idxs.min() < -len(self) or idxs.max() >= len(self)):
+        raise IndexError(f"index out of range for a dataset of {len(self)} rows")
     idxs = idxs % max(len(self), 1)
     file_of = np.searchsorted(self.offsets, idxs, side='right') - 1
     wide = any(a.dtype == np.float64 for a in arrays)  # float64 rows may be beyond float32's range: keep them
@@ -355,7 +379,7 @@ def __setstate__(self:EmbeddingDataset, state):
 # %% ../nbs/02_dataset.ipynb #7e55da42
 @patch
 def release_pages(self:EmbeddingDataset)->int:
-    "Drop the mapped pages of the dataset's files from this process (they stay in the page cache); number of maps released."
+    "Drop the mapped pages of the dataset's files from this process (they stay in the page cache); maps released."
     return sum(release_map(a) for a in [*self.embs, *self.preds] if a is not None)
 
 # %% ../nbs/02_dataset.ipynb #2f53a274
@@ -366,7 +390,8 @@ def subset_indices(ds)->tuple:
         i = np.asarray(ds.indices, np.int64)
         idx = i if idx is None else i[idx]
         ds = ds.dataset
-    if not isinstance(ds, EmbeddingDataset): raise TypeError(f"expected an EmbeddingDataset or Subset of one, got {type(ds).__name__}")
+    if not isinstance(ds, EmbeddingDataset):
+        raise TypeError(f"expected an EmbeddingDataset or Subset of one, got {type(ds).__name__}")
     return ds, (np.arange(len(ds)) if idx is None else idx)
 
 # %% ../nbs/02_dataset.ipynb #310ead2d

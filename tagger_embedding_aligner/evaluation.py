@@ -71,7 +71,7 @@ def evaluate_with_references(model:AlignerModel, dl, categories, mean_norm:float
     return pd.DataFrame(rows).T[METRIC_NAMES]
 
 def gap_to_limit(table:pd.DataFrame)->dict|None:
-    "The headline of a run on synthetic data: pred MSE and norm error as ratios to the limit's, tag F1 as the limit's minus ours."
+    "A synthetic run's headline: pred MSE and norm error as ratios to the limit's, tag F1 as the limit's minus ours."
     if 'limit' not in table.index: return None
     a, l = table.loc['aligner'], table.loc['limit']
     return dict(pred_mse_ratio=float(a.pred_mse / l.pred_mse), tag_f1_diff=float(l.tag_f1 - a.tag_f1),
@@ -138,10 +138,10 @@ FAIL_RATIO = 0.95  # a run whose pred_mse is not below this share of the constan
 class RunFailed(UserWarning): "A run no better than the constant-norm reference."
 
 def finish_run(workdir:Path, dls, cats, quiet:bool, *,
-               extra:dict|None=None,    # more JSON-able entries for `metrics.json` and the result (the probe's findings)
+               extra:dict|None=None,    # more JSON-able entries for `metrics.json` and the result (probe findings)
                settings:dict|None=None, # the run's settings (`TrainSettings.to_dict`), for metrics.json and model.json
               )->dict:
-    "The end of a run: the best checkpoint evaluated with the references; `metrics.json`, `model.json` and the plots written."
+    "End a run: the best checkpoint evaluated with the references; `metrics.json`, `model.json` and the plots written."
     import matplotlib, matplotlib.pyplot as plt
     base, valid_dl = dls.train.base, dls.valid
     model, data = open_model_with_data(workdir / 'ckpts' / 'best', head=TaggerHead(base.weights, base.bias))
@@ -149,8 +149,9 @@ def finish_run(workdir:Path, dls, cats, quiet:bool, *,
     table = evaluate_with_references(model, valid_dl, cats, norm)
     a, c = table.loc['aligner', 'pred_mse'], table.loc['constant', 'pred_mse']
     failed = bool(not a < FAIL_RATIO * c)  # no better than the constant (NaN too)
-    if failed: warnings.warn(f"{workdir}: FAILED: pred_mse {a:.4g} is no better than the constant-norm reference's {c:.4g} "
-                             "(metrics.json 'failed'); train longer or with another learning rate", RunFailed, stacklevel=2)
+    if failed:
+        warnings.warn(f"{workdir}: FAILED: pred_mse {a:.4g} is no better than the constant-norm reference's {c:.4g} "
+                      "(metrics.json 'failed'); train longer or with another learning rate", RunFailed, stacklevel=2)
     metrics = dict(epoch=data['epoch'], **table.loc['aligner'].to_dict())
     refs = {r: table.loc[r].to_dict() for r in table.index if r != 'aligner'}
     gap = gap_to_limit(table)
@@ -163,7 +164,8 @@ def finish_run(workdir:Path, dls, cats, quiet:bool, *,
         if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
         plot_norms(model, valid_dl, norm).savefig(workdir / 'norm_scatter.png', dpi=90)
         plt.close('all')
-    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap, **extra)
+    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap,
+                **extra)
 
 # %% ../nbs/04a_evaluation.ipynb #3f79d0e0
 def run_summary(

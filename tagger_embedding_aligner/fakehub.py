@@ -88,13 +88,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status:int, body:bytes=b'', headers:dict|None=None, ctype:str='application/json'):
         self.send_response(status)
-        for k, v in {'Content-Type': ctype, 'Content-Length': str(len(body)), **(headers or {})}.items(): self.send_header(k, v)
+        for k, v in {'Content-Type': ctype, 'Content-Length': str(len(body)), **(headers or {})}.items():
+            self.send_header(k, v)
         self.end_headers()
         if self.command != 'HEAD': self.wfile.write(body)
 
     def _json(self, obj, status:int=200, headers:dict|None=None): self._send(status, json.dumps(obj).encode(), headers)
     def _error(self, status:int, code:str, msg:str, headers:dict|None=None):
-        self._send(status, json.dumps({'error': msg}).encode(), {'X-Error-Code': code, 'X-Error-Message': msg, **(headers or {})})
+        hdrs = {'X-Error-Code': code, 'X-Error-Message': msg, **(headers or {})}
+        self._send(status, json.dumps({'error': msg}).encode(), hdrs)
 
     def _body(self)->bytes:
         n = int(self.headers.get('Content-Length') or 0)
@@ -177,7 +179,8 @@ def _file_entry(repo:HubRepo, path:str)->dict:
     return {'type': 'file', 'path': path, 'size': size, 'oid': hashlib.sha1(sha.encode()).hexdigest(),
             'lfs': {'oid': sha, 'size': size, 'pointerSize': 134}}
 
-def _dir_entry(path:str)->dict: return {'type': 'directory', 'path': path, 'oid': hashlib.sha1(path.encode()).hexdigest()}
+def _dir_entry(path:str)->dict:
+    return {'type': 'directory', 'path': path, 'oid': hashlib.sha1(path.encode()).hexdigest()}
 
 def _entries(repo:HubRepo, prefix:str, recursive:bool)->list:
     "Tree entries under folder `prefix` ('' for the root): files, and folders (all levels when `recursive`)."

@@ -295,5 +295,6 @@ register_family(PooledLNFamily, 'pooled_ln_beta0', "Ending (b) with beta = 0: th
 register_family(PooledLNFamily, 'pooled_ln_eps3', "Ending (b), eps = 1e-3 on low-variance features: no quadratic.",
                 eps=1e-3, prenorm_scale=0.03)
 register_family(PooledLNFamily, 'pooled_ln_fp16', "Ending (b), embeddings stored float16-rounded.", float16=True)
-_ = register_family(PooledLNFamily, 'pooled_ln_nonlin', "Ending (b), a mild tanh after the affine: approximate constraints.",
+_ = register_family(PooledLNFamily, 'pooled_ln_nonlin', "Ending (b), a mild tanh after the affine: "
+                                                        "approximate constraints.",
                     alpha=0.05)

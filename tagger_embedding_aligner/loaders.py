@@ -71,8 +71,8 @@ class EmbeddingDL(DataLoader):
 # %% ../nbs/02b_loaders.ipynb #a9b7faab
 class ResidentDL(EmbeddingDL):
     "An `EmbeddingDL` whose rows (units, norms, per-row terms) are copied to `device` once and sliced from there."
-    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, row_terms=None, device=None, *, chunk:int=8192,
-                 **kwargs):
+    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, row_terms=None, device=None, *,
+                 chunk:int=8192, **kwargs):
         super().__init__(dataset, bs=bs, shuffle=shuffle, seed=seed, with_targets=False, device=device, **kwargs)
         if not self.base.recompute:
             raise ValueError("ResidentDL needs recomputed targets (a verified dataset); "
@@ -219,7 +219,8 @@ class BlockShuffle(Callback):
     def before_fit(self):
         old = self.learn.dls.train
         new = BlockShuffleDL(Subset(old.base, old.rows), bs=old.bs, shuffle=True, seed=old.seed, chunk=self.chunk,
-                             window=self.window, with_targets=old.with_targets, row_terms=old.row_terms, device=old.device)
+                             window=self.window, with_targets=old.with_targets, row_terms=old.row_terms,
+                             device=old.device)
         self.old = swap_train_dl(self.learn, new)
     def after_fit(self): self.learn.dls.loaders[0] = self.old
 
@@ -250,7 +251,8 @@ class ShardedDL(BlockShuffleDL):
 def _check_selection(test_ratio, seed, world_seed, blocks, block_size, samples=None):
     "Raise `ValueError` naming the first data-selection flag that is out of range (before anything is written)."
     if samples is not None and samples not in (200, 2000, 20000):  # 0 must not mean "all blocks"
-        raise ValueError(f"samples={samples!r} (--samples); expected one of 200, 2000, 20000 (or omit it to use blocks)")
+        raise ValueError(f"samples={samples!r} (--samples); "
+                         "expected one of 200, 2000, 20000 (or omit it to use blocks)")
     if not (isinstance(test_ratio, (int, float)) and math.isfinite(test_ratio) and 0 < test_ratio < 1):
         raise ValueError(f"test_ratio={test_ratio!r} (--test-ratio); expected a number strictly between 0 and 1")
     for k, v in dict(seed=seed, world_seed=world_seed, blocks=blocks).items():
@@ -322,12 +324,12 @@ def cli_run(
     t0, s = time.time(), settings
     check_folder_kind(s.workdir, 'workdir', what='--workdir')  # checks that need no data come before any is made
     check_device(s.device)
-    _check_selection(test_ratio, s.seed, world_seed, blocks, block_size, samples)  # flags first, then the world they refer to
+    _check_selection(test_ratio, s.seed, world_seed, blocks, block_size, samples)  # flags first, then their world
     tagger = s.suffix_model_name
     if world: profile, world_seed, family = _world_args(world, profile, world_seed, tagger, family)
-    ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples=samples, blocks=blocks if not samples else 0,
-                                 block_size=block_size, test_ratio=test_ratio, seed=s.seed, embs_only=not full_files,
-                                 family=family)
+    ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples=samples,
+                                 blocks=blocks if not samples else 0, block_size=block_size, test_ratio=test_ratio,
+                                 seed=s.seed, embs_only=not full_files, family=family)
     setup = time.time() - t0
     res = train_fn(tr, te, settings=s, **kwargs)
     return ds, tr, te, res, setup

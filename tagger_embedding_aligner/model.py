@@ -30,7 +30,7 @@ _KNOWN_CONVERTERS = {}
 CONVERTER_MODULES = ['tagger_embedding_aligner.closed_form', 'tagger_embedding_aligner.robust']
 
 def _load_converter_modules():
-    "Import the modules of `CONVERTER_MODULES` (once), so that their converters are registered wherever a name is looked up."
+    "Import the modules of `CONVERTER_MODULES` (once), so their converters are registered wherever a name is looked up."
     import importlib
     for m in CONVERTER_MODULES: importlib.import_module(m)
 
@@ -84,7 +84,7 @@ class StandardizedScale(ScalarConverter):
 
     @torch.no_grad()
     def init_scale(self, units:torch.Tensor, mean_norm:float)->bool:
-        "Standardize the input with the training rows' statistics, count the scale in units of `mean_norm`, start at it."
+        "Standardize the input with the training rows' statistics; the scale in units of `mean_norm`, starting at it."
         self.in_mean.copy_(units.mean(0))
         self.in_std.copy_(units.std(0).clamp_min(1e-6))
         self.out_scale.fill_(float(mean_norm))
@@ -136,19 +136,22 @@ class Num0Converter(NumBasedMLPConverter):
 
 class Num1Converter(NumBasedMLPConverter):
     "`num1`: hidden [1.2n], dropout 0.3."
-    def __init__(self, n:int=1024, dropout_rate:float=0.3, **kwargs): super().__init__(n=n, **{**kwargs, 'layers': [1.2], 'dropout_rate': dropout_rate})
+    def __init__(self, n:int=1024, dropout_rate:float=0.3, **kwargs):
+        super().__init__(n=n, **{**kwargs, 'layers': [1.2], 'dropout_rate': dropout_rate})
 
 class Num2Converter(NumBasedMLPConverter):
     "`num2`: hidden [0.5n, 0.35n], dropout 0.3 -- the published default."
-    def __init__(self, n:int=1024, dropout_rate:float=0.3, **kwargs): super().__init__(n=n, **{**kwargs, 'layers': [0.5, 0.35], 'dropout_rate': dropout_rate})
+    def __init__(self, n:int=1024, dropout_rate:float=0.3, **kwargs):
+        super().__init__(n=n, **{**kwargs, 'layers': [0.5, 0.35], 'dropout_rate': dropout_rate})
 
-for _name, _cls in [('simple', SimpleEmbeddingConverter), ('simple_num', SimpleNumberBased), ('simple_num_n2', SimpleNumberBasedN2),
-                    ('num', NumBasedMLPConverter), ('num0', Num0Converter), ('num1', Num1Converter), ('num2', Num2Converter)]:
+for _name, _cls in [('simple', SimpleEmbeddingConverter), ('simple_num', SimpleNumberBased),
+                    ('simple_num_n2', SimpleNumberBasedN2), ('num', NumBasedMLPConverter), ('num0', Num0Converter),
+                    ('num1', Num1Converter), ('num2', Num2Converter)]:
     register_converter(_name, _cls)
 
 # %% ../nbs/03_model.ipynb #495e2e29
 class StdLogNum(ScalarConverter):
-    "`stdlog`: input standardized with frozen training statistics, MLP `layers` (default [0.5n, 0.35n]) to the log-scale."
+    "`stdlog`: input standardized with frozen training statistics; MLP `layers` (default [0.5n, 0.35n]) to log-scale."
     def __init__(self, n:int=1024, layers:list|None=None, dropout_rate:float=0., **kwargs):
         super().__init__()
         self._standardizer(n)
@@ -176,7 +179,7 @@ register_converter('stdlog', StdLogNum)
 
 # %% ../nbs/03_model.ipynb #588a1d66
 class LowRankLog(StdLogNum):
-    "`lowrank`: standardized input, linear projection to `rank`, SiLU MLP of `depth` layers of `hidden` to the log-scale."
+    "`lowrank`: standardized input, linear projection to `rank`, SiLU MLP of `depth` layers of `hidden` to log-scale."
     default_lr = 3e-3  # the peak learning rate `train_model` uses for it when none is given
     def __init__(self, n:int=1024, rank:int=16, hidden:int=256, depth:int=2, **kwargs):
         nn.Module.__init__(self)
@@ -209,7 +212,8 @@ class AlignerModel(nn.Module):
 
     def check_input(self, x):
         if x.shape[-1] != self.width:
-            raise ValueError(f"input width {x.shape[-1]} does not match this aligner's width {self.width} (tagger {self.model_options.get('suffix_model_name')!r})")
+            raise ValueError(f"input width {x.shape[-1]} does not match this aligner's width {self.width} (tagger "
+                             f"{self.model_options.get('suffix_model_name')!r})")
 
     def forward(self, x):
         self.check_input(x)
@@ -321,11 +325,12 @@ def load_converter_weights(
     weights,             # a state dict, or a `.safetensors` path
     where=None,          # the file, for error messages (default: `weights` when it is a path)
 )->AlignerModel:         # `model`
-    "Load the `converter.*` tensors of `weights` into `model`; other tensors are ignored, missing or extra ones refused."
+    "Load the `converter.*` tensors of `weights` into `model`; other tensors ignored, missing or extra ones refused."
     where = where or weights
     check_weight_shapes(model.model_options, weight_shapes(weights, where), where)
     sd = load_file(str(weights)) if isinstance(weights, (str, Path)) else weights
-    missing, unexpected = model.load_state_dict({k: v for k, v in sd.items() if k.startswith('converter.')}, strict=False)
+    conv = {k: v for k, v in sd.items() if k.startswith('converter.')}
+    missing, unexpected = model.load_state_dict(conv, strict=False)
     optional = {f'converter.{k}' for k in getattr(model.converter, 'optional_buffers', ())}
     missing = [k for k in missing if k not in optional]  # left at their identity values
     if missing or unexpected:
@@ -336,9 +341,11 @@ def load_converter_weights(
 # %% ../nbs/03_model.ipynb #317fb470
 def _resolve_checkpoint(path:Path)->Path:
     if path.is_dir():
-        for cand in (path / 'ckpts' / 'best.json', path / 'best.json', path / 'model.json', path / 'best.pt', path / 'model.pt'):
+        for cand in (path / 'ckpts' / 'best.json', path / 'best.json', path / 'model.json', path / 'best.pt',
+                     path / 'model.pt'):
             if cand.is_file() and (cand.suffix == '.pt' or cand.with_suffix('.safetensors').is_file()): return cand
-        raise FileNotFoundError(f"{path}: no checkpoint found; expected ckpts/best.json + .safetensors, model.safetensors or model.pt")
+        raise FileNotFoundError(f"{path}: no checkpoint found; expected ckpts/best.json + .safetensors, "
+                                "model.safetensors or model.pt")
     if path.suffix in ('.json', '.safetensors'): return path.with_suffix('.json')
     if path.suffix == '.pt': return path
     if path.with_suffix('.json').is_file(): return path.with_suffix('.json')
@@ -349,7 +356,9 @@ def _load_data(ckpt:Path)->tuple:
     if not ckpt.is_file(): raise FileNotFoundError(f"{ckpt}: no such checkpoint file")
     if ckpt.suffix == '.pt':
         try: raw = torch.load(ckpt, map_location='cpu', weights_only=True)
-        except Exception as e: raise ValueError(f"{ckpt}: refused to load (only plain tensors are accepted, weights_only=True): {e}") from None
+        except Exception as e:
+            raise ValueError(f"{ckpt}: refused to load (only plain tensors "
+                             f"are accepted, weights_only=True): {e}") from None
         return {k: v for k, v in raw.items() if k != 'state_dict'}, raw.get('state_dict', {})
     try: data = json.loads(ckpt.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
@@ -367,8 +376,8 @@ def _check_head_unchanged(path, sha:str|None, ckpt):
     with open(path, 'rb') as f:
         for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
     if h.hexdigest() != sha:
-        raise ValueError(f"{path}: this head is not the one {ckpt} was trained against (its sha256 differs from the one "
-                         "recorded at training): restore that file, or pass the right head explicitly (head=...)")
+        raise ValueError(f"{path}: this head is not the one {ckpt} was trained against (its sha256 differs from the "
+                         "one recorded at training): restore that file, or pass the right head explicitly (head=...)")
 
 def open_model_with_data(
     path:str|Path,  # checkpoint (stem, .json, .safetensors or seed .pt) or a training workdir

@@ -29,7 +29,7 @@ __all__ = ['align_loss', 'OBJECTIVES', 'TrainModule', 'curvature_loss', 'log_cur
 
 # %% ../nbs/04b_objectives.ipynb #ce62a1f1
 class TrainModule(nn.Module):
-    "What the Learner trains: `(logits, embedding)`; given `g = u @ W`, scalar converters skip the head; `scale_only`: `s(u)`."
+    "What the Learner trains: `(logits, embedding)`; given `g = u @ W`, scalars skip the head; `scale_only`: `s(u)`."
     def __init__(self, aligner:AlignerModel):
         super().__init__()
         self.aligner = aligner
@@ -61,7 +61,7 @@ def lognorm_loss(scale, norm, log_domain:bool=False):
     return ((s if log_domain else torch.log(s.clamp_min(1e-6))) - torch.log(norm)).square().mean()
 
 class AlignLoss:
-    "Head BCE for `(logits, embedding)` outputs (float32); a scale: `curvature_loss` or, given `(norm,)`, `lognorm_loss`."
+    "Head BCE for `(logits, embedding)` outputs (float32); a scale: `curvature_loss`, or `lognorm_loss` given `(norm,)`"
     def __init__(self, log_domain:bool=False): self.log_domain = log_domain  # the scale comes as its log
     def __call__(self, out, *yb):
         if isinstance(out, tuple): return F.binary_cross_entropy_with_logits(out[0].float(), yb[0].float())
@@ -74,7 +74,7 @@ align_loss = AlignLoss()
 OBJECTIVES = ('auto', 'full', 'fast', 'curvature', 'lognorm')
 
 class AlignCallback(Callback):
-    "Recompute targets on the device, feed `u @ W` (fast) or ask for the scale only (curvature, lognorm); seed each epoch."
+    "Recompute targets on the device; feed `u @ W` (fast) or ask for the scale only (curvature, lognorm); seed epochs."
     order = -5
     def __init__(self,
                  objective:str|bool='fast', # `full`, `fast` or `curvature` (True/False: fast/full)
@@ -108,7 +108,7 @@ def resolve_objective(
     noisy:bool,      # training directions are perturbed (`DirectionNoise`)
     log_scale:bool=False, # the converter predicts the log of its scale (it has `log_scale`)
 )->str:              # `full`, `fast`, `curvature` or `lognorm`
-    "`auto`: lognorm (log-scale converters) or curvature (verified data) without noise, fast for other scalar cases, else full."
+    "`auto`: lognorm (log-scale converters) or curvature (verified data) noise-free, fast for other scalars, else full."
     if objective not in OBJECTIVES: raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES}")
     if objective in ('fast', 'curvature', 'lognorm') and not scalar:
         raise ValueError(f"objective={objective!r} needs a ScalarConverter; this converter is not one")
@@ -126,7 +126,7 @@ def curvature_terms(
     head:TaggerHead,            # the tagger head
     bs:int=256,                 # rows per pass (small enough for the [bs, tags] temporaries to stay in cache)
     device=None,                # compute device (default: the head's)
-)->np.ndarray:                  # [len(dataset), 3] float32: `k` (curvature at the true norm), `r` (3rd-order ratio), `h` (BCE floor)
+)->np.ndarray:                  # [len(dataset), 3] float32: `k` (curvature at the norm), `r` (3rd order), `h` (BCE min)
     "Per row, the third-order expansion of the scalar-converter BCE around the true norm (one `u @ W` per row)."
     base, rows = subset_indices(dataset)
     if not base.recompute:

@@ -53,7 +53,8 @@ PROFILES = {p.name: p for p in [
 def get_profile(profile:str|WorldProfile)->WorldProfile:
     "A `WorldProfile` by name (`tiny`, `small`, `full`) or passed through."
     if isinstance(profile, WorldProfile): return profile
-    if profile not in PROFILES: raise KeyError(f"Unknown world profile {profile!r}; expected one of: {', '.join(PROFILES)}")
+    if profile not in PROFILES:
+        raise KeyError(f"Unknown world profile {profile!r}; expected one of: {', '.join(PROFILES)}")
     return PROFILES[profile]
 
 # %% ../nbs/01_synthetic.ipynb #9f6ea74d
@@ -247,7 +248,8 @@ class World:
         if self.layout == 'flat': return self.root / self.tagger / Path(path).name
         if self.layout == 'hub': return self.root / f'{repo_type}s' / repo_id / path
         found = try_to_load_from_cache(repo_id, path, cache_dir=str(self.root), repo_type=repo_type)
-        if not isinstance(found, str): raise FileNotFoundError(f"{path!r} of {repo_type} repo {repo_id!r} is not in the world's cache {self.root}")
+        if not isinstance(found, str):
+            raise FileNotFoundError(f"{path!r} of {repo_type} repo {repo_id!r} is not in the world's cache {self.root}")
         return Path(found)
 
     def data_file(self, name:str)->Path: return self.repo_file('dataset', DATASET_REPO, f'{self.tagger}/{name}')
@@ -269,7 +271,8 @@ def _world_files(world:World, samples, blocks)->dict:
         info = dict(synthetic=True, tagger=world.tagger, profile=world.profile, seed=world.seed, family=world.family,
                     profile_params=asdict(p), width=p.width, tags=p.tags)
         atomic_write(dest, lambda t: Path(t).write_text(json.dumps(info, indent=2)))
-    files = {('model', HEADS_REPO, f'{repo}/inv.npz'): lambda st, d: write_npz(d, {'weights': st.weights, 'bias': st.bias}),
+    head = lambda st, d: write_npz(d, {'weights': st.weights, 'bias': st.bias})
+    files = {('model', HEADS_REPO, f'{repo}/inv.npz'): head,
              ('model', HEADS_REPO, f'{repo}/tags_info.csv'): labels, ('model', repo, 'selected_tags.csv'): labels,
              ('dataset', DATASET_REPO, f'{world.tagger}/meta.json'): meta}
     for n in samples: files[('dataset', DATASET_REPO, f'{world.tagger}/samples_{n}.npz')] = \
@@ -291,7 +294,7 @@ def _download_into_cache(world:World, staged:World, todo:list):
         for rt, rid, path in todo: hf_hub_download(rid, path, repo_type=rt, cache_dir=str(world.root))
 
 def _check_free_space(world:World, todo:list, block_size:int):
-    "Refuse, before writing anything, a world whose data files need more than the free disk (twice for `hf`: staged + cache)."
+    "Refuse, before writing anything, a world whose data files need more than the free disk (`hf`: staged + cache)."
     p, rows = get_profile(world.profile), 0
     for _, _, path in todo:
         name = path.rsplit('/', 1)[-1]
@@ -299,8 +302,9 @@ def _check_free_space(world:World, todo:list, block_size:int):
         elif name.startswith('training_data_part'): rows += block_size
     need = rows * (p.width + p.tags + 1) * 4 * (2 if world.layout == 'hf' else 1)
     free = shutil.disk_usage(next(d for d in [world.root, *world.root.parents] if d.exists())).free
-    if need > free: raise OSError(f"{world.root}: this world needs about {need / 1e9:.1f} GB and the disk has {free / 1e9:.1f} GB "
-                                  "free; nothing was written: use fewer or smaller blocks (--blocks, --block-size)")
+    if need > free:
+        raise OSError(f"{world.root}: this world needs about {need / 1e9:.1f} GB and the disk has {free / 1e9:.1f} GB "
+                      "free; nothing was written: use fewer or smaller blocks (--blocks, --block-size)")
 
 def _write_world_files(world:World, files:dict, block_size:int=0):
     "Write the missing `files` of `world` (an `hf` world through a staging folder and a download)."
@@ -308,8 +312,8 @@ def _write_world_files(world:World, files:dict, block_size:int=0):
     if not todo: return
     _check_free_space(world, todo, block_size)
     st = world.synthetic_tagger()
-    staged = world if world.layout != 'hf' else _replace(world, root=Path(tempfile.mkdtemp(prefix='.staging-', dir=world.root)),
-                                                         layout='hub')
+    staging = lambda: Path(tempfile.mkdtemp(prefix='.staging-', dir=world.root))
+    staged = world if world.layout != 'hf' else _replace(world, root=staging(), layout='hub')
     try:
         for k in todo:
             dest = staged.repo_file(*k)
@@ -324,7 +328,7 @@ def world_meta(
     root:str|Path,             # a world folder, or a folder that does not hold one (yet)
     tagger:str=DEFAULT_TAGGER, # the tagger the files are filed under
     layout:str|None=None,      # the world's layout; None: whichever holds a world
-)->dict|None:                  # its `meta.json` (`profile`, `seed`, ...) with its `layout`; None when `root` holds no world
+)->dict|None:                  # its `meta.json` (`profile`, `seed`, ...) with its `layout`; None if `root` has no world
     "What an existing world says it is: the `meta.json` beside its data, checked."
     if not Path(root).is_dir(): return None
     for lay in ([layout] if layout else ['hf', 'hub', 'flat']):
@@ -335,7 +339,8 @@ def world_meta(
         try: meta = json.loads(path.read_text())
         except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
         if not isinstance(meta, dict) or meta.get('profile') not in PROFILES or not isinstance(meta.get('seed'), int):
-            raise ValueError(f"{path}: expected a world's meta.json with 'profile' (one of {list(PROFILES)}) and 'seed'")
+            raise ValueError(f"{path}: expected a world's meta.json with 'profile' "
+                             f"(one of {list(PROFILES)}) and 'seed'")
         return dict(meta, layout=lay)
     return None
 
@@ -354,7 +359,7 @@ def check_world_agrees(
 
 def make_world(
     root:str|Path,              # destination folder (an HF cache when `layout='hf'`)
-    profile:str|None=None,      # `tiny` (tests), `small`, `full` (SwinV2_v3 shape); default: an existing world's, else tiny
+    profile:str|None=None,      # `tiny` (tests), `small`, `full` (SwinV2_v3 shape); default: the world's, or tiny
     seed:int|None=None,         # seed of the world and all its files; default: the existing world's, else 0
     samples:tuple=(200, 2000),  # which `samples_<n>.npz` files to write (subset of 200/2000/20000)
     blocks:int=2,               # number of `training_data_part<i>.npz` files
@@ -384,7 +389,8 @@ def make_world(
     root.mkdir(parents=True, exist_ok=True)
     world = World(root=root, layout=layout, tagger=tagger, profile=p.name, seed=seed, samples=tuple(samples),
                   blocks=blocks, family=family)
-    _write_world_files(world, _world_files(world, samples, [(i, block_size or p.block_size) for i in range(blocks)]), block_size or p.block_size)
+    size = block_size or p.block_size
+    _write_world_files(world, _world_files(world, samples, [(i, size) for i in range(blocks)]), size)
     return world
 
 # %% ../nbs/01_synthetic.ipynb #0351ad03
@@ -394,7 +400,8 @@ def serve_world(
 )->FakeHub:
     "A `FakeHub` serving the world's three repositories at the world's revision."
     hub = hub or FakeHub()
-    if world.layout == 'flat': raise ValueError(f"{world.root}: a flat world has no repositories to serve; use layout 'hf' or 'hub'")
+    if world.layout == 'flat':
+        raise ValueError(f"{world.root}: a flat world has no repositories to serve; use layout 'hf' or 'hub'")
     snaps = {}
     if world.layout == 'hf':
         snaps = {(r.repo_type, r.repo_id): rev.snapshot_path for r in scan_cache_dir(world.root).repos
@@ -418,7 +425,8 @@ def world_stats(
                 norm_mean=float(norms.mean()), norm_cv=float(norms.std() / norms.mean()),
                 tags_per_sample_median=float(np.median(n_tags)), tags_per_sample_p10=float(np.percentile(n_tags, 10)),
                 tags_per_sample_p90=float(np.percentile(n_tags, 90)), frac_preds_below_0_01=float((preds < .01).mean()),
-                unit_vector_tags_mean=float(n_unit.mean()), unit_vector_pred_mse=float(((unit_preds - preds) ** 2).mean()))
+                unit_vector_tags_mean=float(n_unit.mean()),
+                unit_vector_pred_mse=float(((unit_preds - preds) ** 2).mean()))
 
 # %% ../nbs/01_synthetic.ipynb #edfc1b72
 def norm_predictability(embs:np.ndarray, n_train:float=.8, n_pcs:int=24, seed:int=0)->dict:
@@ -493,6 +501,7 @@ def tea_world(
                    layout=s['layout'], family=s['family'])
     hw, hb = load_head_arrays(w.head_path)
     with np.load(w.samples_file(2000), allow_pickle=False) as f: stats = world_stats(f['embs'], f['preds'], hw, hb)
-    print(f"world: {w.root} ({s['layout']}, profile {s['profile']}, family {s['family']}, seed {s['seed']}, {blocks} blocks)")
+    print(f"world: {w.root} ({s['layout']}, profile {s['profile']}, "
+          f"family {s['family']}, seed {s['seed']}, {blocks} blocks)")
     for k, v in stats.items(): print(f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}")
     return w

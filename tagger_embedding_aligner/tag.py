@@ -169,7 +169,8 @@ def write_entries(
     if fmt == 'csv': w.writerow(['row', *CATEGORIES, 'trust'])
     if fmt == 'json': f.write('[')
     for n, e in enumerate(entries, 1):
-        if fmt == 'csv': w.writerow([e['row'], *(json.dumps(e.get(k), ensure_ascii=False) for k in (*CATEGORIES, 'trust'))])
+        if fmt == 'csv':
+            w.writerow([e['row'], *(json.dumps(e.get(k), ensure_ascii=False) for k in (*CATEGORIES, 'trust'))])
         elif fmt == 'jsonl': f.write(json.dumps(e, ensure_ascii=False) + '\n')
         else: f.write(('\n' if n == 1 else ',\n') + json.dumps(e, ensure_ascii=False))
     if fmt == 'json': f.write('\n]\n' if n else ']\n')

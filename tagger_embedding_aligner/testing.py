@@ -81,7 +81,8 @@ def tiny_run(
 )->Path:                    # the workdir (read-only by convention)
     "A workdir of `train_model` on the tiny world's 2,000 samples, trained once per code version."
     from tagger_embedding_aligner.train import train_model
-    kw = dict(batch_size=64, learning_rate=3e-3) | kwargs | dict(model_name=model_name, max_epochs=max_epochs, seed=seed)
+    kw = dict(batch_size=64, learning_rate=3e-3) | kwargs
+    kw |= dict(model_name=model_name, max_epochs=max_epochs, seed=seed)
     def build(d):
         _, tr, te = tiny_split(seed)
         train_model(tr, te, workdir=d / 'run', quiet=True, device='cpu', **kw)
@@ -137,7 +138,8 @@ def fake_export(
     return d
 
 # %% ../nbs/14_testing.ipynb #81c47b12
-def layernorm_rows(n:int, c:int, ending:str='b', beta:bool=True, tokens:int=4, eps:float=1e-6, *, seed:int=0)->np.ndarray:
+def layernorm_rows(n:int, c:int, ending:str='b', beta:bool=True, tokens:int=4, eps:float=1e-6, *,
+                   seed:int=0)->np.ndarray:
     "float32 rows `gamma * LN(x) + beta` of a LayerNorm ending (`a`: per token, then mean; `b`: mean, then per vector)."
     r = np.random.default_rng(seed)
     gamma = r.lognormal(0, 1.2, c) * r.choice([1, -1], c, p=[0.9, 0.1])

@@ -68,7 +68,8 @@ def aligner_learner(
     aligner = get_model(model_name, suffix_model_name=suffix_model_name, head=TaggerHead(base.weights, base.bias),
                         **(model_options or {}))
     if callable(getattr(aligner.converter, 'fit_probe', None)):
-        if probe is None: raise ValueError(f"converter {model_name!r} is fitted from a probe; pass probe=probe_structure(...)")
+        if probe is None:
+            raise ValueError(f"converter {model_name!r} is fitted from a probe; pass probe=probe_structure(...)")
         aligner.converter.fit_probe(probe)
     init_scale(aligner.converter, base.batch(rows[:1024], with_targets=False)[0], mean_norm(base, rows))
     cbs = [AlignCallback(objective, seed), *([CurvatureTerms()] if objective == 'curvature' else []),
@@ -77,7 +78,8 @@ def aligner_learner(
            *([MixedPrecision(amp_mode='bf16')] if bf16 else []), *(cbs or [])]
     if metrics is None: metrics = align_metrics(labels_categories(base))
     module = TrainModule(aligner)
-    learn = Learner(dls, module, loss_func=AlignLoss(module.log_domain), opt_func=Adam, metrics=metrics, cbs=cbs, **kwargs)
+    learn = Learner(dls, module, loss_func=AlignLoss(module.log_domain), opt_func=Adam, metrics=metrics, cbs=cbs,
+                    **kwargs)
     learn.recorder.train_metrics = objective not in ('curvature', 'lognorm')  # these never compute the head's output
     learn.objective = objective
     return learn
@@ -141,11 +143,13 @@ class TrainSettings:
         seed = self.seed
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed={seed!r} (--seed); expected an integer >= 0")
-        if self.pick_by not in METRIC_NAMES: raise ValueError(f"pick_by={self.pick_by!r}; expected one of {METRIC_NAMES}")
+        if self.pick_by not in METRIC_NAMES:
+            raise ValueError(f"pick_by={self.pick_by!r}; expected one of {METRIC_NAMES}")
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective={self.objective!r}; expected one of {OBJECTIVES}")
         for k, v in dict(batch_size=self.batch_size, max_epochs=self.max_epochs).items():
-            if not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{k}={v!r}; expected a positive integer")
+            if not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{k}={v!r}; expected a positive integer")
         if not isinstance(self.release_every, (int, np.integer)) or self.release_every < 0:
             raise ValueError(f"release_every={self.release_every!r}; expected an integer >= 0")
         if self.precision not in ('auto', 'fp32', 'bf16'):
@@ -190,7 +194,9 @@ def _resolve_model(model_name:str, train_dataset, options:dict, seed:int=0)->tup
     if model_name != 'auto' and not is_closed_form(model_name): return model_name, options, None, None
     probe = probe_structure(train_dataset, seed=seed)
     if model_name == 'auto': model_name, opts, why = choose_converter(probe)
-    else: opts, why = probe_options(model_name, probe), f"{model_name} as asked (the probe recommends {probe.recommendation})"
+    else:
+        opts = probe_options(model_name, probe)
+        why = f"{model_name} as asked (the probe recommends {probe.recommendation})"
     choice = dict(model_choice=dict(requested='auto' if 'auto ->' in why else model_name, model=model_name, reason=why),
                   probe=probe.to_dict(), probe_summary=probe.summary())
     return model_name, {**opts, **options}, probe, choice
@@ -313,7 +319,8 @@ def tea_train(
     print(run_summary(res, len(tr), len(te), secs, setup))  # `04a_evaluation`
     if res['failed']:
         a, c = res['table'].loc['aligner', 'pred_mse'], res['table'].loc['constant', 'pred_mse']
-        print(f"tea-train: FAILED: pred_mse {a:.4g} is no better than the constant-norm reference's {c:.4g} (metrics.json "
-              "'failed'; tea-export/tea-publish refuse it without --force): train longer or with another --lr", file=sys.stderr)
+        print(f"tea-train: FAILED: pred_mse {a:.4g} is no better than the constant-norm "
+              f"reference's {c:.4g} (metrics.json 'failed'; tea-export/tea-publish "
+              "refuse it without --force): train longer or with another --lr", file=sys.stderr)
         sys.exit(1)
     return res
