@@ -10,6 +10,7 @@ import math
 
 import numpy as np, torch
 from torch import nn
+from fastcore.basics import patch
 from .model import *
 from .probe import *
 
@@ -91,10 +92,6 @@ class PlaneResidual(LowRankLog):
         self.closed = PlaneConverter(n, constraints) if base == 'plane' else QuadricConverter(n)
     def log_scale(self, x):
         return torch.log(self.closed.norm64(x.double())).to(x.dtype) + super().log_scale(x)
-    def fit_probe(self, probe:Probe):
-        "Fit the closed form under the residual."
-        self.closed.fit_probe(probe)
-        return self
 
     @torch.no_grad()
     def init_scale(self, units:torch.Tensor, mean_norm:float)->bool:
@@ -107,6 +104,13 @@ class PlaneResidual(LowRankLog):
 
 register_converter('plane_residual', PlaneResidual)
 
+# %% ../nbs/03c_closed_form.ipynb #8fc7a9a2
+@patch
+def fit_probe(self:PlaneResidual, probe:Probe):
+    "Fit the closed form under the residual."
+    self.closed.fit_probe(probe)
+    return self
+
 # %% ../nbs/03c_closed_form.ipynb #27b7783c
 EXACT_TO_ROBUST = ('plane', 'quadric')  # exact recommendations `auto` serves with `robust` (`03d_robust`)
 
@@ -114,6 +118,7 @@ def is_closed_form(model_name:str)->bool:
     "Whether converter `model_name` is fitted from a `Probe` (a closed form, with or without a residual)."
     return bool(getattr(get_converter_class(model_name), 'closed_form', False))
 
+# %% ../nbs/03c_closed_form.ipynb #4aa53720
 def probe_options(
     model_name:str,   # a registered converter name
     probe:Probe,      # what `probe_structure` found
@@ -123,6 +128,7 @@ def probe_options(
     if model_name == 'plane_residual': return dict(base=probe.base, constraints=len(probe.plane.b))
     return {}
 
+# %% ../nbs/03c_closed_form.ipynb #806917e7
 def choose_converter(probe:Probe)->tuple:
     "`(model_name, options, reason)`: what `auto` trains, as the probe recommends (`robust` for an exact constraint)."
     name = probe.recommendation
@@ -131,6 +137,7 @@ def choose_converter(probe:Probe)->tuple:
                               "embeddings and mends other modalities' directions (10_robustness)")
     return name, probe_options(name, probe), f"auto -> {name}: {probe.reason}"
 
+# %% ../nbs/03c_closed_form.ipynb #b24b03fa
 def fit_closed_form(
     model_name:str,   # `plane` or `quadric` (or `plane_residual`, whose residual still needs training)
     probe:Probe,      # what `probe_structure` found

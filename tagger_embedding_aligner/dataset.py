@@ -28,6 +28,7 @@ def _extract(path:str, **hub_kwargs)->str:
     kw = {k: v for k, v in hub_kwargs.items() if k != 'cache_dir'}
     return str(fetch_embeddings(DATASET_REPO, path, hub_cache_dir=hub_kwargs.get('cache_dir'), **kw))
 
+# %% ../nbs/02_dataset.ipynb #96895752
 def _offline_file(path:str, embs_only:bool, **hub_kwargs)->str:
     "Offline: whichever cached copy of `path` serves (the asked-for kind first), said in one line; else what to fetch."
     kinds = [('embeddings-only extract', _extract), ('full file', _whole_file)]
@@ -43,6 +44,7 @@ def _offline_file(path:str, embs_only:bool, **hub_kwargs)->str:
         "its embeddings-only extract nor the full file is in the cache; fetch one while online: `hf download "
         f"{DATASET_REPO} {path} --repo-type dataset` (full file) or run the same command without HF_HUB_OFFLINE")
 
+# %% ../nbs/02_dataset.ipynb #70412ed7
 def dataset_file(
     path:str,              # path in the dataset repo, e.g. `SwinV2_v3/samples_200.npz`
     embs_only:bool=False,  # fetch only `embs` (and the verification rows of `preds`) with `fetch_embeddings`
@@ -53,6 +55,7 @@ def dataset_file(
         return _offline_file(path, embs_only, **hub_kwargs)
     return _extract(path, **hub_kwargs) if embs_only else _whole_file(path, **hub_kwargs)
 
+# %% ../nbs/02_dataset.ipynb #926d711c
 def get_samples_file(
     model_name:str=DEFAULT_TAGGER, # tagger name, e.g. `SwinV2_v3`
     samples:int=2000,              # 200, 2000 or 20000
@@ -63,6 +66,7 @@ def get_samples_file(
     if samples not in (200, 2000, 20000): raise ValueError(f"samples={samples!r}; expected one of 200, 2000, 20000")
     return dataset_file(f'{get_tagger(model_name).name}/samples_{samples}.npz', embs_only, **hub_kwargs)
 
+# %% ../nbs/02_dataset.ipynb #d9f33dca
 def get_block_file(
     model_name:str=DEFAULT_TAGGER, # tagger name
     block_id:int=0,                # block number, 0 to 60+
@@ -114,6 +118,7 @@ def _rows_text(rows, of:str='', verb:str='has')->str:
     plural = {'has': 'have', 'is': 'are'}[verb]
     return f"row {shown}{of} {verb}" if len(rows) == 1 else f"rows {shown}{of} {plural}"
 
+# %% ../nbs/02_dataset.ipynb #76e6959e
 def unit_rows(
     x,                # rows [n, width] (numpy or torch, any float or integer dtype, any finite scale)
     what:str='emb',   # the input's name in errors (a file, an argument)
@@ -147,6 +152,7 @@ def _mirror_tagger(path:Path)->dict:
     labels = root / 'models' / get_tagger(tagger).repo / 'selected_tags.csv'
     return dict(head=head, labels=labels, hub_kwargs={}) if head.is_file() and labels.is_file() else {}
 
+# %% ../nbs/02_dataset.ipynb #cd260826
 def _locate_tagger(first_file:Path)->dict:
     "Where the head and labels of a data file live: beside it, in its HF cache, in its Hub mirror, or on the Hub."
     path = Path(os.path.abspath(first_file))
@@ -164,12 +170,14 @@ def _locate_tagger(first_file:Path)->dict:
     if path.parent.name in TAGGERS: return dict(head=path.parent.name, labels=path.parent.name, hub_kwargs={})
     return {}
 
+# %% ../nbs/02_dataset.ipynb #a7f02b8d
 def _load_cached_first(loader, source, hub_kwargs):
     "Call `loader` on the local cache first, then allow the network (a cache that is complete needs none)."
     if Path(str(source)).suffix or hub_kwargs.get('local_files_only'): return loader(source, **hub_kwargs)
     try: return loader(source, **hub_kwargs, local_files_only=True)
     except FileNotFoundError: return loader(source, **hub_kwargs)
 
+# %% ../nbs/02_dataset.ipynb #3cf35e4b
 def _head_path(head, found:dict)->str|None:
     "The `inv.npz` file behind the head, when there is one (recorded in checkpoints)."
     if isinstance(head, (str, Path)) and str(head).endswith('.npz'): return os.path.abspath(head)
@@ -177,6 +185,7 @@ def _head_path(head, found:dict)->str|None:
     if str(found['head']).endswith('.npz'): return os.path.abspath(found['head'])
     return str(_load_cached_first(head_file, found['head'], found['hub_kwargs']))
 
+# %% ../nbs/02_dataset.ipynb #e67676bd
 def _head_arrays(head, found:dict, first_file:Path):
     "Resolve `head` (None, name, path, TaggerHead or (W, b)) to numpy arrays."
     if isinstance(head, TaggerHead): return head.weights.cpu().numpy(), head.bias.cpu().numpy()
@@ -252,6 +261,7 @@ def _open(self:EmbeddingDataset, f:Path, targets:str='auto'):
     self._check_arrays(f, e, p, len(p))
     return e, p
 
+# %% ../nbs/02_dataset.ipynb #5c7b5a40
 @patch
 def _check_arrays(self:EmbeddingDataset, f:Path, e, p, n_preds:int):
     for k, a in (('embs', e), ('preds', p)):
@@ -267,12 +277,14 @@ def _check_arrays(self:EmbeddingDataset, f:Path, e, p, n_preds:int):
                          f"has {self.n_tags} (a file from another tagger?)")
     if len(e) == 0: raise ValueError(f"{f}: no rows; expected at least one sample")
 
+# %% ../nbs/02_dataset.ipynb #6bd5e1a1
 @patch
 def _verify(self:EmbeddingDataset, e, p, verify_rows:int)->dict:
     "Check a file's preds (or its verification sample) against the head."
     if isinstance(p, tuple): return verify_predictions(e, p[1], self.weights, self.bias, rows=p[0])
     return verify_predictions(e, p, self.weights, self.bias, verify_rows)
 
+# %% ../nbs/02_dataset.ipynb #2b10f2e1
 def release_map(a)->bool:
     "Drop the pages of memory map `a` from this process (they stay in the page cache); False if `a` is not a map."
     mm = getattr(a, '_mmap', None)
@@ -280,6 +292,7 @@ def release_map(a)->bool:
     mm.madvise(mmap.MADV_DONTNEED)
     return True
 
+# %% ../nbs/02_dataset.ipynb #94192fdc
 @patch
 def _warn_fallback(self:EmbeddingDataset, targets:str):
     "Say loudly, naming the files, when `auto` falls back to stored preds because they disagree with the head."
@@ -289,6 +302,7 @@ def _warn_fallback(self:EmbeddingDataset, targets:str):
                   "training reads the stored preds of every file instead of recomputing them. Files of "
                   "another tagger, or the wrong head? Pass head=, or targets='stored' to silence this.", stacklevel=3)
 
+# %% ../nbs/02_dataset.ipynb #b81cf1c7
 def _scan_preds(f:Path, preds, chunk:int=2048):
     "Check stored predictions before they are trained on: finite probabilities in [0, 1] (not logits), naming the row."
     for i in range(0, len(preds), chunk):
@@ -300,6 +314,7 @@ def _scan_preds(f:Path, preds, chunk:int=2048):
             raise ValueError(f"{f}: row {i + bad[0]} of 'preds' holds {v}; expected probabilities in [0, 1] "
                              "(sigmoid outputs, not logits, no NaN)")
 
+# %% ../nbs/02_dataset.ipynb #9000fdf8
 def _scan_rows(f:Path, embs, chunk:int=8192)->np.ndarray:
     "Norms of all rows (computed safely, `unit_rows`); raises naming file and rows on NaN/inf or zero-norm rows."
     norms = np.empty(len(embs), np.float64)
@@ -336,11 +351,13 @@ def _gather(self:EmbeddingDataset, arrays:list, idxs)->np.ndarray:
         out[sel[order]] = arrays[fi][local[order]]
     return out
 
+# %% ../nbs/02_dataset.ipynb #3f883eb5
 @patch
 def embeddings(self:EmbeddingDataset, idxs)->np.ndarray:
     "Raw (un-normalized) float32 embeddings of rows `idxs`."
     return self._gather(self.embs, idxs)
 
+# %% ../nbs/02_dataset.ipynb #ba5f852d
 @patch
 def predictions(self:EmbeddingDataset, idxs, embs=None)->np.ndarray:
     "Target predictions of rows `idxs`: recomputed from `embs` when verified, else read from `preds`."

@@ -64,6 +64,7 @@ def _onnx_io(path:Path)->tuple:
     dims = [v.type.tensor_type.shape.dim[0] for v in [*g.input, *g.output]]
     return [i.name for i in g.input], [o.name for o in g.output], [d.dim_param or d.dim_value for d in dims]
 
+# %% ../nbs/06_export.ipynb #82f7d63a
 @torch.no_grad()
 def check_onnx(
     path:str|Path,           # the ONNX file
@@ -116,10 +117,12 @@ def _umask_perms(folder:Path):
     for p in folder.iterdir():
         if p.is_file() and not p.is_symlink(): os.chmod(p, 0o666 & ~um)
 
+# %% ../nbs/06_export.ipynb #2851d756
 def _staging_prefix(dst:Path, pid:int|None=None)->str:
     "Hidden name of a staging folder of `dst` made by process `pid`: `.<name>.staging-<pid>-`."
     return f'.{dst.name}.staging-{os.getpid() if pid is None else pid}-'
 
+# %% ../nbs/06_export.ipynb #3aea4b4b
 @contextmanager
 def staged_dir(
     dst:str|Path,           # the folder to create

@@ -63,6 +63,7 @@ def check_model_json(
                          f"{info['model_name']!r}")
     return info
 
+# %% ../nbs/00a_files.ipynb #4d03fa7a
 def write_model_json(
     folder:str|Path,  # a training workdir or an export folder
     info:dict,        # the `MODEL_JSON` fields, and any others (`name`, `exported_at`)
@@ -70,6 +71,7 @@ def write_model_json(
     "Check `info` and write it atomically as `folder/model.json`."
     write_json(Path(folder) / 'model.json', check_model_json(info, Path(folder) / 'model.json'))
 
+# %% ../nbs/00a_files.ipynb #46efddc7
 def read_model_json(
     folder:str|Path,  # a training workdir or an export folder
 )->dict:

@@ -48,6 +48,7 @@ def _head_array(f, key:str, path:str)->np.ndarray:
                          "NaN or inf values; expected finite numbers")
     return a
 
+# %% ../nbs/00_heads.ipynb #9ed52d35
 @functools.lru_cache(maxsize=8)
 def _read_head_npz(path:str, size:int, mtime_ns:int):
     "The head arrays of `path`, cached by path, size and modification time (a replaced file is read again)."
@@ -72,6 +73,7 @@ def _read_head_npz(path:str, size:int, mtime_ns:int):
     b.setflags(write=False)
     return w, b
 
+# %% ../nbs/00_heads.ipynb #9e03fe7b
 def load_head_arrays(
     source:str|Path=DEFAULT_TAGGER, # tagger name, or a path to an `inv.npz`
     **kwargs,                       # passed to `hub_file` when `source` is a tagger name

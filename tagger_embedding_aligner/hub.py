@@ -82,6 +82,7 @@ def _hub_message(e:Exception, what:str, offline:bool, cache_dir)->tuple:
     if isinstance(e, HfHubHTTPError): return OSError, f"{what}: the Hub answered HTTP {status}"
     return ConnectionError, f"{what}: the Hub ({constants.ENDPOINT}) cannot be reached ({type(e).__name__})"
 
+# %% ../nbs/00_cache.ipynb #418faeec
 @contextmanager
 def hub_errors(
     repo_id:str,                 # the repository being read or written

@@ -51,6 +51,7 @@ def imgutils_files(
     return {'aligner': (ALIGNER_REPO, f'{tagger}_{aligner_name}/model.onnx'),
             'head': (HEADS_REPO, f'{repo}/inv.npz'), 'labels': (repo, 'selected_tags.csv')}
 
+# %% ../nbs/07_imgutils.ipynb #8d9b6e5d
 def serve_aligner(
     hub,                  # a `FakeHub`
     tagger:str,           # imgutils model name, e.g. `SwinV2_v3`

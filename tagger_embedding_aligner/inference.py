@@ -87,19 +87,20 @@ class Aligner:
     @property
     def options(self)->dict: return self.model.model_options
 
-    @property
-    def labels(self)->pd.DataFrame:
-        "The tagger's labels (`name`, `category`), loaded on first use."
-        if not isinstance(self._labels, pd.DataFrame):
-            src = self.tagger if self._labels is None else self._labels
-            self._labels = load_labels(src, **({} if str(src).endswith('.csv') else self.hub_kwargs))
-            if len(self._labels) != self.model.suffix.n_tags:
-                raise ValueError(f"labels {src!r} have {len(self._labels)} tags but the head has "
-                                 f"{self.model.suffix.n_tags}")
-        return self._labels
-
     def __repr__(self):
         return f"Aligner({self.options.get('model_name')!r}, tagger={self.tagger!r}, width={self.width})"
+
+# %% ../nbs/09_inference.ipynb #320143ab
+@patch(as_prop=True)
+def labels(self:Aligner)->pd.DataFrame:
+    "The tagger's labels (`name`, `category`), loaded on first use."
+    if not isinstance(self._labels, pd.DataFrame):
+        src = self.tagger if self._labels is None else self._labels
+        self._labels = load_labels(src, **({} if str(src).endswith('.csv') else self.hub_kwargs))
+        if len(self._labels) != self.model.suffix.n_tags:
+            raise ValueError(f"labels {src!r} have {len(self._labels)} tags but the head has "
+                             f"{self.model.suffix.n_tags}")
+    return self._labels
 
 # %% ../nbs/09_inference.ipynb #2e864abd
 class OnnxConverter(nn.Module):
@@ -143,6 +144,7 @@ def _onnx_model(get, opts:dict, head, why:str)->AlignerModel:
 
 class ChangedFile(ValueError): "A file whose content is not what was recorded when it was written."
 
+# %% ../nbs/09_inference.ipynb #af51bae3
 def verified_getter(
     get,          # `get(file)`: a local path of the aligner folder's file, or None
     info:dict,    # the folder's model.json
@@ -159,6 +161,7 @@ def verified_getter(
         return p
     return checked
 
+# %% ../nbs/09_inference.ipynb #ec1e4a95
 def _folder_model(get, where:str, head, hub_kwargs:dict)->tuple:
     "(model, info) of an aligner folder whose files `get(name)` returns (a path, or None when absent)."
     if (mj := get('model.json')) is None: raise FileNotFoundError(f"{where}: no model.json; expected an aligner folder")
@@ -237,16 +240,19 @@ def _run(self:Aligner, emb, fn)->object:
     y = y if emb_ndim == 2 else y[0]
     return y.cpu().numpy() if was_np else y.to(device)
 
+# %% ../nbs/09_inference.ipynb #d03316bf
 @patch
 def denormalize(self:Aligner, emb):
     "The raw embedding of `emb` ([width] or [n, width], numpy or torch; normalized inside): same type and shape."
     return self._run(emb, self.model.converter)
 
+# %% ../nbs/09_inference.ipynb #514b71ce
 @patch
 def predict(self:Aligner, emb):
     "Tag probabilities of `emb` after de-normalizing: [tags] or [n, tags], same type as the input."
     return self._run(emb, lambda x: self.model.suffix(self.model.converter(x)))
 
+# %% ../nbs/09_inference.ipynb #feffb9d4
 @patch
 def trust(self:Aligner, emb):
     "Estimated cosine of `emb` to the tagger embedding behind it ([] or [n], same type), or None: see below."

@@ -13,7 +13,7 @@ import_fastai()  # fastai without its import-time torch.jit.script calls (a Futu
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback
-from fastcore.basics import store_attr
+from fastcore.basics import store_attr, patch
 from torch.utils.data import Subset
 from .heads import *
 from .dataset import *
@@ -51,22 +51,26 @@ class EmbeddingDL(DataLoader):
     @property
     def n_inp(self)->int: return 1  # only `u` is the model's input; fastai would otherwise guess len(batch) - 1
 
-    def get_idxs(self):
-        if not self.shuffle: return list(range(self.n))
-        idxs = np.random.default_rng([self.seed, self.epoch]).permutation(self.n)
-        self.epoch += 1
-        return idxs.tolist()
+# %% ../nbs/02b_loaders.ipynb #f6e9895e
+@patch
+def get_idxs(self:EmbeddingDL):
+    if not self.shuffle: return list(range(self.n))
+    idxs = np.random.default_rng([self.seed, self.epoch]).permutation(self.n)
+    self.epoch += 1
+    return idxs.tolist()
 
-    def create_batches(self, samps):
-        samps = np.fromiter(samps, np.int64)
-        for i in range(0, len(samps), self.bs):
-            idx = samps[i:i + self.bs]
-            u, p, n = self.base.batch(self.rows[idx], with_targets=self.with_targets)
-            yield self._with_terms((u, p, n) if self.with_targets else (u, n), idx)
+@patch
+def create_batches(self:EmbeddingDL, samps):
+    samps = np.fromiter(samps, np.int64)
+    for i in range(0, len(samps), self.bs):
+        idx = samps[i:i + self.bs]
+        u, p, n = self.base.batch(self.rows[idx], with_targets=self.with_targets)
+        yield self._with_terms((u, p, n) if self.with_targets else (u, n), idx)
 
-    def _with_terms(self, b:tuple, idx)->tuple:
-        "Batch `b` of positions `idx`, followed by those rows' `row_terms` columns when there are any."
-        return b if self.row_terms is None else (*b, *self.row_terms[idx].unbind(1))
+@patch
+def _with_terms(self:EmbeddingDL, b:tuple, idx)->tuple:
+    "Batch `b` of positions `idx`, followed by those rows' `row_terms` columns when there are any."
+    return b if self.row_terms is None else (*b, *self.row_terms[idx].unbind(1))
 
 # %% ../nbs/02b_loaders.ipynb #a9b7faab
 class ResidentDL(EmbeddingDL):
@@ -107,6 +111,7 @@ def fits_on_device(device:torch.device, nbytes:int)->bool:
     free, _ = torch.cuda.mem_get_info(device)
     return nbytes * 4 <= free
 
+# %% ../nbs/02b_loaders.ipynb #f25713b1
 def aligner_dls(
     train_dataset,               # `EmbeddingDataset` or a `Subset` of one
     test_dataset,                # the validation split of the same data
@@ -261,6 +266,7 @@ def _check_selection(test_ratio, seed, world_seed, blocks, block_size, samples=N
     if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
         raise ValueError(f"block_size={block_size!r} (--block-size); expected an integer >= 1")
 
+# %% ../nbs/02b_loaders.ipynb #b3eea6f2
 def select_datasets(
     world:str|None,       # synthetic world folder (generated if missing); None: the Hub files of `tagger`
     profile:str|None=None,# synthetic world profile; default: an existing world's, else `full`

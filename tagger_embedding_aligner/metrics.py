@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from .cli import import_fastai
 import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
 from fastai.metrics import Metric
+from fastcore.basics import patch
 from .heads import *
 
 # %% auto #0
@@ -37,6 +38,7 @@ def _entropy(t):
     "Binary entropy of probabilities `t` (0 at 0 and 1)."
     return torch.special.entr(t) + torch.special.entr(1 - t)
 
+# %% ../nbs/04_metrics.ipynb #c47b3f93
 class AlignStats:
     "Streaming sums of the alignment metrics over batches."
     def __init__(self, categories, thresholds:dict|None=None):
@@ -60,13 +62,15 @@ class AlignStats:
              torch.sub(prob, target).square_().sum(), _entropy(target).sum(), tp, n_on - tp, n_true - tp, rating_ok]
         self.sums += torch.tensor([float(v) for v in s], dtype=torch.float64)
 
-    def compute(self)->dict:
-        "The metrics over everything added since `reset`."
-        n, cos, nerr, bce, mse, ent, tp, fp, fn, rok = self.sums.tolist()
-        cells = n * len(self.thr)
-        return dict(emb_cos=cos / n, emb_norms=nerr / n, loss=bce / cells, pred_mse=mse / cells,
-                    excess_bce=(bce - ent) / cells, tag_precision=tp / max(tp + fp, 1), tag_recall=tp / max(tp + fn, 1),
-                    tag_f1=2 * tp / max(2 * tp + fp + fn, 1), rating_acc=rok / n)
+# %% ../nbs/04_metrics.ipynb #7aa09ae8
+@patch
+def compute(self:AlignStats)->dict:
+    "The metrics over everything added since `reset`."
+    n, cos, nerr, bce, mse, ent, tp, fp, fn, rok = self.sums.tolist()
+    cells = n * len(self.thr)
+    return dict(emb_cos=cos / n, emb_norms=nerr / n, loss=bce / cells, pred_mse=mse / cells,
+                excess_bce=(bce - ent) / cells, tag_precision=tp / max(tp + fp, 1), tag_recall=tp / max(tp + fn, 1),
+                tag_f1=2 * tp / max(2 * tp + fp + fn, 1), rating_acc=rok / n)
 
 # %% ../nbs/04_metrics.ipynb #af98e735
 @torch.no_grad()

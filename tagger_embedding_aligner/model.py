@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from torch import nn
 from safetensors.torch import save_file, load_file
+from fastcore.basics import patch
 from .heads import *
 from .files import *
 
@@ -34,6 +35,7 @@ def _load_converter_modules():
     import importlib
     for m in CONVERTER_MODULES: importlib.import_module(m)
 
+# %% ../nbs/03_model.ipynb #a4e97a04
 def register_converter(
     model_name:str,  # the name used by `get_model`, the CLI and checkpoints
     model_cls:type,  # an `nn.Module` class taking `n` (width) and keyword options
@@ -44,11 +46,13 @@ def register_converter(
     _KNOWN_CONVERTERS[model_name] = model_cls
     return model_cls
 
+# %% ../nbs/03_model.ipynb #2058ddf4
 def list_converters()->list:
     "Names of the registered converters."
     _load_converter_modules()
     return sorted(_KNOWN_CONVERTERS)
 
+# %% ../nbs/03_model.ipynb #ca862aea
 def get_converter_class(model_name:str)->type:
     "The converter class registered as `model_name`; unknown names list the registered ones."
     if model_name not in _KNOWN_CONVERTERS: _load_converter_modules()
@@ -66,11 +70,13 @@ class SimpleEmbeddingConverter(nn.Module):
         x = self.ln(x)
         return self.fc1(x) * self.gelu(self.fc2(x))
 
+# %% ../nbs/03_model.ipynb #22a095dd
 class ScalarConverter(nn.Module):
     "Base of converters that only rescale: `forward(x) = scale(x) * x`."
     def scale(self, x): raise NotImplementedError
     def forward(self, x): return self.scale(x) * x
 
+# %% ../nbs/03_model.ipynb #4aedeeb9
 class StandardizedScale(ScalarConverter):
     "A scalar converter whose MLP sees standardized input and outputs the scale in units of the mean training norm."
     optional_buffers = ('in_mean', 'in_std', 'out_scale')  # absent from the seed's checkpoints: identity
@@ -92,6 +98,7 @@ class StandardizedScale(ScalarConverter):
         self.out_layer().bias.fill_(1.)
         return True
 
+# %% ../nbs/03_model.ipynb #a606ebd8
 class SimpleNumberBased(StandardizedScale):
     "`simple_num`: MLP n -> 1.5n -> n/2 -> 1 (ReLU), the scale."
     def __init__(self, n:int=1024, **kwargs):
@@ -101,6 +108,7 @@ class SimpleNumberBased(StandardizedScale):
     def raw_scale(self, x): return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
     def out_layer(self)->nn.Linear: return self.fc3
 
+# %% ../nbs/03_model.ipynb #427e6628
 class SimpleNumberBasedN2(StandardizedScale):
     "`simple_num_n2`: MLP n -> 0.7n -> 1 (ReLU), the scale."
     def __init__(self, n:int=1024, **kwargs):
@@ -121,6 +129,7 @@ class NumMLP(nn.Module):
         self._layers = nn.Sequential(*mods, nn.Linear(sizes[-1], 1))
     def forward(self, x): return self._layers(x)
 
+# %% ../nbs/03_model.ipynb #d00e52e4
 class NumBasedMLPConverter(StandardizedScale):
     "`num`: scale from an MLP with hidden layers `layers` (default [1.5n, 0.5n]) and dropout 0.2."
     def __init__(self, n:int=1024, layers:list|None=None, dropout_rate:float=0.2, **kwargs):
@@ -134,11 +143,13 @@ class Num0Converter(NumBasedMLPConverter):
     "`num0`: the scale is linear in the direction (no hidden layer)."
     def __init__(self, n:int=1024, **kwargs): super().__init__(n=n, **{**kwargs, 'layers': []})
 
+# %% ../nbs/03_model.ipynb #76486140
 class Num1Converter(NumBasedMLPConverter):
     "`num1`: hidden [1.2n], dropout 0.3."
     def __init__(self, n:int=1024, dropout_rate:float=0.3, **kwargs):
         super().__init__(n=n, **{**kwargs, 'layers': [1.2], 'dropout_rate': dropout_rate})
 
+# %% ../nbs/03_model.ipynb #058ebfc6
 class Num2Converter(NumBasedMLPConverter):
     "`num2`: hidden [0.5n, 0.35n], dropout 0.3 -- the published default."
     def __init__(self, n:int=1024, dropout_rate:float=0.3, **kwargs):
@@ -159,10 +170,6 @@ class StdLogNum(ScalarConverter):
     def log_scale(self, x): return self.mlp((x - self.in_mean) / self.in_std)
     def scale(self, x): return torch.exp(self.log_scale(x))
     def out_layer(self)->nn.Linear: return self.mlp._layers[-1]
-    def _standardizer(self, n:int):
-        "Buffers of the frozen input standardization (set by `init_scale`, saved with the weights)."
-        self.register_buffer('in_mean', torch.zeros(n))
-        self.register_buffer('in_std', torch.ones(n))
 
     @torch.no_grad()
     def init_scale(self, units:torch.Tensor, mean_norm:float)->bool:
@@ -176,6 +183,13 @@ class StdLogNum(ScalarConverter):
         return True
 
 register_converter('stdlog', StdLogNum)
+
+# %% ../nbs/03_model.ipynb #045d52d7
+@patch
+def _standardizer(self:StdLogNum, n:int):
+    "Buffers of the frozen input standardization (set by `init_scale`, saved with the weights)."
+    self.register_buffer('in_mean', torch.zeros(n))
+    self.register_buffer('in_std', torch.ones(n))
 
 # %% ../nbs/03_model.ipynb #588a1d66
 class LowRankLog(StdLogNum):
@@ -277,6 +291,7 @@ def save_checkpoint(
     atomic_write(path.with_suffix('.safetensors'), lambda t: save_file(tensors, t, metadata=meta))
     write_json(path.with_suffix('.json'), payload)
 
+# %% ../nbs/03_model.ipynb #b522167f
 def checkpoint_data(
     json_path:str|Path,  # `<stem>.json` of a checkpoint
     data:dict,           # what the sidecar holds (already parsed)
@@ -303,6 +318,7 @@ def weight_shapes(
         raise ValueError(f"{where or weights}: not a readable safetensors file ({e}); it is damaged: delete it "
                          "(or start fresh with overwrite) and train or export again") from None
 
+# %% ../nbs/03_model.ipynb #f6bba864
 def check_weight_shapes(
     opts:dict,     # model options: `model_name`, `n` and converter options
     shapes:dict,   # `weight_shapes` of the weight file
@@ -320,6 +336,7 @@ def check_weight_shapes(
     if bad: raise ValueError(f"{where}: weights do not fit converter {opts['model_name']!r} of width {opts['n']} "
                              f"(declared in the options): {'; '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}")
 
+# %% ../nbs/03_model.ipynb #77e97e37
 def load_converter_weights(
     model:AlignerModel,  # the model whose converter receives the weights
     weights,             # a state dict, or a `.safetensors` path
@@ -351,6 +368,7 @@ def _resolve_checkpoint(path:Path)->Path:
     if path.with_suffix('.json').is_file(): return path.with_suffix('.json')
     raise FileNotFoundError(f"{path}: no such checkpoint")
 
+# %% ../nbs/03_model.ipynb #c7eeaad4
 def _load_data(ckpt:Path)->tuple:
     "(data dict, weights: a state dict or the `.safetensors` path) of a checkpoint file."
     if not ckpt.is_file(): raise FileNotFoundError(f"{ckpt}: no such checkpoint file")
@@ -379,6 +397,7 @@ def _check_head_unchanged(path, sha:str|None, ckpt):
         raise ValueError(f"{path}: this head is not the one {ckpt} was trained against (its sha256 differs from the "
                          "one recorded at training): restore that file, or pass the right head explicitly (head=...)")
 
+# %% ../nbs/03_model.ipynb #ead193e8
 def open_model_with_data(
     path:str|Path,  # checkpoint (stem, .json, .safetensors or seed .pt) or a training workdir
     head=None,      # `TaggerHead` or `inv.npz` path; default: recorded path, else tagger name
@@ -398,6 +417,7 @@ def open_model_with_data(
     model = get_model(**{**opts, 'head': head, 'hub_kwargs': hub_kwargs})
     return load_converter_weights(model, sd, where=ckpt).eval(), data
 
+# %% ../nbs/03_model.ipynb #8989626a
 def open_model(path, **kwargs)->AlignerModel:
     "Just the model of `open_model_with_data`."
     return open_model_with_data(path, **kwargs)[0]

@@ -26,6 +26,7 @@ def member_offset(zf:zipfile.ZipFile, fobj, info:zipfile.ZipInfo)->int:
     if local[:4] != b'PK\x03\x04': raise ValueError('bad local header')
     return info.header_offset + 30 + int.from_bytes(local[26:28], 'little') + int.from_bytes(local[28:30], 'little')
 
+# %% ../nbs/01c_remote.ipynb #3e0f86d1
 @dataclass(frozen=True)
 class NpyMember:
     "An array stored in an npz: where its data starts, its shape and dtype, and how many bytes the member holds."
@@ -38,6 +39,7 @@ class NpyMember:
     @property
     def nbytes(self)->int: return int(np.prod(self.shape)) * np.dtype(self.dtype).itemsize
 
+# %% ../nbs/01c_remote.ipynb #658e96f1
 def npy_member(
     fobj,        # the npz, opened for binary reading (seekable: local or remote)
     key:str,     # member name without `.npy`

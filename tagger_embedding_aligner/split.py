@@ -30,6 +30,7 @@ def row_keys(
         base._row_keys = np.array(keys, np.uint64)
     return base._row_keys
 
+# %% ../nbs/02a_split.ipynb #52f45587
 def by_content(
     dataset,          # the dataset that was split
     parts:list,       # its `Subset`s, earlier parts first (train before test)

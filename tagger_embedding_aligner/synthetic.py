@@ -42,6 +42,7 @@ class WorldProfile:
     norm_noise:float=0.02   # std of the log-norm noise the direction cannot explain
     dir_noise:float=0.3     # direction noise, relative to the tag signal
 
+# %% ../nbs/01_synthetic.ipynb #f1a5dad3
 LIMIT_KEY = 'limit_norms'  # npz member of synthetic data files: the best norm each direction allows
 
 PROFILES = {p.name: p for p in [
@@ -83,6 +84,7 @@ def _zipf(n, alpha=1.1, offset=3.):
     w = 1 / (np.arange(n) + offset) ** alpha
     return w / w.sum()
 
+# %% ../nbs/01_synthetic.ipynb #26c6f46a
 class SyntheticTagger:
     "Parameters of a synthetic WD tagger: tag prototypes, head, tag frequencies and the direction -> norm function."
     def __init__(self, profile:str|WorldProfile='tiny', seed:int=0,
@@ -129,11 +131,13 @@ def _norm_features(self:SyntheticTagger, units:np.ndarray)->np.ndarray:
     if self._norm_stats is None: self._norm_stats = self._fit_norm_stats(np.random.default_rng([self.seed, 999]))
     return (units @ self.norm_dirs.T - self._norm_stats[0]) / self._norm_stats[1]
 
+# %% ../nbs/01_synthetic.ipynb #646df153
 @patch
 def _fit_norm_stats(self:SyntheticTagger, rng, n=2000):
     h = self._directions(n, rng) @ self.norm_dirs.T
     return h.mean(0), h.std(0) + 1e-8
 
+# %% ../nbs/01_synthetic.ipynb #573634a4
 @patch
 def _clean_log_norm(self:SyntheticTagger, units:np.ndarray)->np.ndarray:
     "The log-norm that the direction determines (no noise)."
@@ -145,12 +149,14 @@ def _clean_log_norm(self:SyntheticTagger, units:np.ndarray)->np.ndarray:
 def _log_norm(self:SyntheticTagger, units:np.ndarray, rng)->np.ndarray:
     return self._clean_log_norm(units) + self.profile.norm_noise * rng.standard_normal(len(units))
 
+# %% ../nbs/01_synthetic.ipynb #37569fce
 @patch
 def _tag_signal(self:SyntheticTagger, n:int, rng)->tuple:
     "`(z, signal, noise)` of `n` new samples: the weighted sum of their tags' prototypes, its norm, and raw noise."
     z = self._active_weights(n, rng) @ self.prototypes
     return z, np.linalg.norm(z, axis=1, keepdims=True), rng.standard_normal(z.shape).astype(np.float32)
 
+# %% ../nbs/01_synthetic.ipynb #27883220
 @patch
 def _directions(self:SyntheticTagger, n:int, rng)->np.ndarray:
     "Unit directions of `n` new samples, as the family makes them."
@@ -243,24 +249,38 @@ class World:
         "Keyword arguments that make the Hub loaders read this world offline (`{}` for other layouts)."
         return dict(cache_dir=str(self.root), local_files_only=True) if self.layout == 'hf' else {}
 
-    def repo_file(self, repo_type:str, repo_id:str, path:str)->Path:
-        "Local path of `path` in repository `repo_id` of this world (in the cache's snapshot, for `hf`)."
-        if self.layout == 'flat': return self.root / self.tagger / Path(path).name
-        if self.layout == 'hub': return self.root / f'{repo_type}s' / repo_id / path
-        found = try_to_load_from_cache(repo_id, path, cache_dir=str(self.root), repo_type=repo_type)
-        if not isinstance(found, str):
-            raise FileNotFoundError(f"{path!r} of {repo_type} repo {repo_id!r} is not in the world's cache {self.root}")
-        return Path(found)
+# %% ../nbs/01_synthetic.ipynb #df8f0d2e
+@patch
+def repo_file(self:World, repo_type:str, repo_id:str, path:str)->Path:
+    "Local path of `path` in repository `repo_id` of this world (in the cache's snapshot, for `hf`)."
+    if self.layout == 'flat': return self.root / self.tagger / Path(path).name
+    if self.layout == 'hub': return self.root / f'{repo_type}s' / repo_id / path
+    found = try_to_load_from_cache(repo_id, path, cache_dir=str(self.root), repo_type=repo_type)
+    if not isinstance(found, str):
+        raise FileNotFoundError(f"{path!r} of {repo_type} repo {repo_id!r} is not in the world's cache {self.root}")
+    return Path(found)
 
-    def data_file(self, name:str)->Path: return self.repo_file('dataset', DATASET_REPO, f'{self.tagger}/{name}')
-    @property
-    def head_path(self)->Path: return self.repo_file('model', HEADS_REPO, f'{get_tagger(self.tagger).repo}/inv.npz')
-    @property
-    def labels_path(self)->Path: return self.repo_file('model', get_tagger(self.tagger).repo, 'selected_tags.csv')
-    def samples_file(self, n:int)->Path: return self.data_file(f'samples_{n}.npz')
-    def block_file(self, i:int)->Path: return self.data_file(f'training_data_part{i}.npz')
-    def block_files(self)->list: return [self.block_file(i) for i in range(self.blocks)]
-    def synthetic_tagger(self)->SyntheticTagger: return SyntheticTagger(self.profile, self.seed, self.family)
+@patch
+def data_file(self:World, name:str)->Path: return self.repo_file('dataset', DATASET_REPO, f'{self.tagger}/{name}')
+
+@patch
+def samples_file(self:World, n:int)->Path: return self.data_file(f'samples_{n}.npz')
+
+@patch
+def block_file(self:World, i:int)->Path: return self.data_file(f'training_data_part{i}.npz')
+
+@patch
+def block_files(self:World)->list: return [self.block_file(i) for i in range(self.blocks)]
+
+# %% ../nbs/01_synthetic.ipynb #8ea765a0
+@patch(as_prop=True)
+def head_path(self:World)->Path: return self.repo_file('model', HEADS_REPO, f'{get_tagger(self.tagger).repo}/inv.npz')
+
+@patch(as_prop=True)
+def labels_path(self:World)->Path: return self.repo_file('model', get_tagger(self.tagger).repo, 'selected_tags.csv')
+
+@patch
+def synthetic_tagger(self:World)->SyntheticTagger: return SyntheticTagger(self.profile, self.seed, self.family)
 
 # %% ../nbs/01_synthetic.ipynb #3fbbd862
 def _world_files(world:World, samples, blocks)->dict:
@@ -293,6 +313,7 @@ def _download_into_cache(world:World, staged:World, todo:list):
         for rt, rid in _world_repos(world.tagger): hub.add(rid, staged.root / f'{rt}s' / rid, rt, commit=world.revision)
         for rt, rid, path in todo: hf_hub_download(rid, path, repo_type=rt, cache_dir=str(world.root))
 
+# %% ../nbs/01_synthetic.ipynb #dcdb2728
 def _check_free_space(world:World, todo:list, block_size:int):
     "Refuse, before writing anything, a world whose data files need more than the free disk (`hf`: staged + cache)."
     p, rows = get_profile(world.profile), 0
@@ -306,6 +327,7 @@ def _check_free_space(world:World, todo:list, block_size:int):
         raise OSError(f"{world.root}: this world needs about {need / 1e9:.1f} GB and the disk has {free / 1e9:.1f} GB "
                       "free; nothing was written: use fewer or smaller blocks (--blocks, --block-size)")
 
+# %% ../nbs/01_synthetic.ipynb #0a65081e
 def _write_world_files(world:World, files:dict, block_size:int=0):
     "Write the missing `files` of `world` (an `hf` world through a staging folder and a download)."
     todo = [k for k in files if not _has(world, *k)]
@@ -344,6 +366,7 @@ def world_meta(
         return dict(meta, layout=lay)
     return None
 
+# %% ../nbs/01_synthetic.ipynb #ee56e82f
 def check_world_agrees(
     root,                       # the world folder (for the message)
     meta:dict,                  # its `world_meta`
@@ -357,6 +380,7 @@ def check_world_agrees(
                              f"asked for {', '.join(bad)}: omit them to use this world, or choose another folder")
     return {k: own.get(k) for k in asked}
 
+# %% ../nbs/01_synthetic.ipynb #5a683ec4
 def make_world(
     root:str|Path,              # destination folder (an HF cache when `layout='hf'`)
     profile:str|None=None,      # `tiny` (tests), `small`, `full` (SwinV2_v3 shape); default: the world's, or tiny

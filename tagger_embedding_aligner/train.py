@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.meta import delegates
 from fastcore.script import CliError
+from fastcore.basics import patch
 from .cli import import_fastai
 import_fastai()  # before the first fastai import: no deprecated torch.jit.script call
 from fastai.data.core import DataLoaders
@@ -23,6 +24,8 @@ from fastai.learner import Learner, Recorder
 from fastai.callback.all import *
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
+
+# %% ../nbs/05_train.ipynb #97be44ab
 from .heads import *
 from .fakehub import file_sha256
 from .dataset import *
@@ -109,61 +112,67 @@ class TrainSettings:
     precision:str='auto'                 # `fp32`, `bf16` (mixed precision, CUDA) or `auto` (bf16 where supported)
     model_options:dict=field(default_factory=dict) # converter options, e.g. `dropout_rate`
 
-    @classmethod
-    def build(cls,
-              settings:'TrainSettings|None'=None, # settings to start from; default: the defaults above
-              **kwargs,                          # fields to change; other names are converter options
-             )->'TrainSettings':
-        "`settings` (or the defaults) with `kwargs` applied: fields replaced, other names added to `model_options`."
-        s = settings or cls()
-        names = {f.name for f in fields(cls)}
-        opts = {k: v for k, v in kwargs.items() if k not in names}
-        return replace(s, **{k: v for k, v in kwargs.items() if k in names},
-                       model_options={**s.model_options, **kwargs.get('model_options', {}), **opts})
+# %% ../nbs/05_train.ipynb #89cdcf48
+@patch(cls_method=True)
+def build(cls:TrainSettings,
+          settings:'TrainSettings|None'=None, # settings to start from; default: the defaults above
+          **kwargs,                          # fields to change; other names are converter options
+         )->'TrainSettings':
+    "`settings` (or the defaults) with `kwargs` applied: fields replaced, other names added to `model_options`."
+    s = settings or cls()
+    names = {f.name for f in fields(cls)}
+    opts = {k: v for k, v in kwargs.items() if k not in names}
+    return replace(s, **{k: v for k, v in kwargs.items() if k in names},
+                   model_options={**s.model_options, **kwargs.get('model_options', {}), **opts})
 
-    @classmethod
-    def from_flags(cls, *,
-                   tagger:str=DEFAULT_TAGGER, model:str='auto', workdir:str|None=None, # `tea-train`'s flags ...
-                   bs:int=256, lr:float|None=None, epochs:int|None=None, wd:float=1e-3, seed:int=0,
-                   pick_by:str='pred_mse', device:str='auto', objective:str='auto', quiet:bool=False,
-                   noise_cos:float|None=None, noise_p:float=0.5, overwrite:bool=False,
-                   model_options:dict|None=None, # converter options (`tea-train-ddp --dropout`)
-                   **data,                       # the data flags (`--world`, `--samples`, ...), returned as they are
-                  )->tuple:                      # `(settings, data flags)`
-        "The settings of a training command's flags, and the flags that select its data (for `cli_run`)."
-        s = cls(model_name=model, suffix_model_name=tagger, workdir=workdir or f'runs/{tagger}_m{model}',
-                batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd, seed=seed, pick_by=pick_by,
-                device=None if device == 'auto' else device, objective=objective, quiet=quiet, resume=not overwrite,
-                noise=None if noise_cos is None else (noise_cos, 1., noise_p), model_options=model_options or {})
-        own = {f.name for f in fields(cls)} & set(data)  # a flag named as a field (`--release-every`) sets it
-        return replace(s, **{k: data.pop(k) for k in own}), data
+# %% ../nbs/05_train.ipynb #a0b4d95b
+@patch(cls_method=True)
+def from_flags(cls:TrainSettings, *,
+               tagger:str=DEFAULT_TAGGER, model:str='auto', workdir:str|None=None, # `tea-train`'s flags ...
+               bs:int=256, lr:float|None=None, epochs:int|None=None, wd:float=1e-3, seed:int=0,
+               pick_by:str='pred_mse', device:str='auto', objective:str='auto', quiet:bool=False,
+               noise_cos:float|None=None, noise_p:float=0.5, overwrite:bool=False,
+               model_options:dict|None=None, # converter options (`tea-train-ddp --dropout`)
+               **data,                       # the data flags (`--world`, `--samples`, ...), returned as they are
+              )->tuple:                      # `(settings, data flags)`
+    "The settings of a training command's flags, and the flags that select its data (for `cli_run`)."
+    s = cls(model_name=model, suffix_model_name=tagger, workdir=workdir or f'runs/{tagger}_m{model}',
+            batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd, seed=seed, pick_by=pick_by,
+            device=None if device == 'auto' else device, objective=objective, quiet=quiet, resume=not overwrite,
+            noise=None if noise_cos is None else (noise_cos, 1., noise_p), model_options=model_options or {})
+    own = {f.name for f in fields(cls)} & set(data)  # a flag named as a field (`--release-every`) sets it
+    return replace(s, **{k: data.pop(k) for k in own}), data
 
-    def check(self):
-        "Raise `ValueError` naming the first setting that is out of range."
-        seed = self.seed
-        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-            raise ValueError(f"seed={seed!r} (--seed); expected an integer >= 0")
-        if self.pick_by not in METRIC_NAMES:
-            raise ValueError(f"pick_by={self.pick_by!r}; expected one of {METRIC_NAMES}")
-        if self.objective not in OBJECTIVES:
-            raise ValueError(f"objective={self.objective!r}; expected one of {OBJECTIVES}")
-        for k, v in dict(batch_size=self.batch_size, max_epochs=self.max_epochs).items():
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{k}={v!r}; expected a positive integer")
-        if not isinstance(self.release_every, (int, np.integer)) or self.release_every < 0:
-            raise ValueError(f"release_every={self.release_every!r}; expected an integer >= 0")
-        if self.precision not in ('auto', 'fp32', 'bf16'):
-            raise ValueError(f"precision={self.precision!r}; expected 'auto', 'fp32' or 'bf16'")
-        if not (self.learning_rate > 0 and math.isfinite(self.learning_rate)):
-            raise ValueError(f"learning_rate={self.learning_rate!r}; expected a positive number")
-        if not (self.weight_decay >= 0 and math.isfinite(self.weight_decay)):
-            raise ValueError(f"weight_decay={self.weight_decay!r}; expected a number >= 0")
+# %% ../nbs/05_train.ipynb #839369f9
+@patch
+def check(self:TrainSettings):
+    "Raise `ValueError` naming the first setting that is out of range."
+    seed = self.seed
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed={seed!r} (--seed); expected an integer >= 0")
+    if self.pick_by not in METRIC_NAMES:
+        raise ValueError(f"pick_by={self.pick_by!r}; expected one of {METRIC_NAMES}")
+    if self.objective not in OBJECTIVES:
+        raise ValueError(f"objective={self.objective!r}; expected one of {OBJECTIVES}")
+    for k, v in dict(batch_size=self.batch_size, max_epochs=self.max_epochs).items():
+        if not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{k}={v!r}; expected a positive integer")
+    if not isinstance(self.release_every, (int, np.integer)) or self.release_every < 0:
+        raise ValueError(f"release_every={self.release_every!r}; expected an integer >= 0")
+    if self.precision not in ('auto', 'fp32', 'bf16'):
+        raise ValueError(f"precision={self.precision!r}; expected 'auto', 'fp32' or 'bf16'")
+    if not (self.learning_rate > 0 and math.isfinite(self.learning_rate)):
+        raise ValueError(f"learning_rate={self.learning_rate!r}; expected a positive number")
+    if not (self.weight_decay >= 0 and math.isfinite(self.weight_decay)):
+        raise ValueError(f"weight_decay={self.weight_decay!r}; expected a number >= 0")
 
-    def to_dict(self)->dict:
-        "The settings as JSON-able values (`noise` a list, paths strings)."
-        d = asdict(self)
-        return dict(d, workdir=str(self.workdir), labels=None if self.labels is None else str(self.labels),
-                    noise=None if self.noise is None else list(self.noise))
+# %% ../nbs/05_train.ipynb #51299f69
+@patch
+def to_dict(self:TrainSettings)->dict:
+    "The settings as JSON-able values (`noise` a list, paths strings)."
+    d = asdict(self)
+    return dict(d, workdir=str(self.workdir), labels=None if self.labels is None else str(self.labels),
+                noise=None if self.noise is None else list(self.noise))
 
 # %% ../nbs/05_train.ipynb #34749258
 def _use_bf16(precision:str, device:torch.device)->bool:
@@ -254,6 +263,7 @@ def train_model(
 
 train_model.__delwrap__ = TrainSettings  # the delegated keywords' docs: the dataclass's field comments
 
+# %% ../nbs/05_train.ipynb #02fa1409
 def _fit(learn, s:TrainSettings, train_dataset, test_dataset, *, cats, state, run, choice=None)->dict:
     "The part of `train_model` that runs holding the workdir's lock: fit from `state`, then `finish_run`."
     aligner, dls, workdir = learn.model.aligner, learn.dls, Path(s.workdir)
