@@ -4,7 +4,8 @@
     .venv/bin/python tools/run_nb.py --check [NOTEBOOK ...]  # which recorded notebooks are stale (exit 1 if any)
 
 Cells run as `nbdev-test` runs them (`notest` and `slow` cells skipped, in the notebook's folder, `IN_TEST` set); stderr
-streams (warnings naming local paths) are dropped, then `nbdev-clean` tidies the metadata. Outputs are kept by
+streams (warnings naming local paths) are dropped and terminal control codes taken out of the rest, then `nbdev-clean`
+tidies the metadata. Outputs are kept by
 nbdev-clean (`clear_all` is off in `[tool.nbdev]`), so the docs site and GitHub show them; `nbdev-test` ignores them.
 
 Each run records, in `nbs/story_hashes.json`, one line per code cell of the notebook: its id, a hash of its source and
@@ -13,7 +14,7 @@ match: a cell edited, added, removed or moved, or its outputs cleared, after the
 rerun this command on that notebook and commit the notebook together with `nbs/story_hashes.json`. Only the notebook's
 own cells are tracked: a change in the library that changes a stored number is not detected.
 """
-import hashlib, json, subprocess, sys
+import hashlib, json, re, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,17 +72,23 @@ def check(names:list|None=None, root:Path=ROOT)->list:
         out += [f"nbs/{name}: {m}; rerun `{RERUN} nbs/{name}` and commit it with {STORY_HASHES}" for m in msgs]
     return out
 
+def tidy_outputs(fn:Path):
+    "Drop the stderr streams of notebook `fn` and the terminal control codes (`ESC[2K`, colours) in its other streams."
+    nb = json.loads(fn.read_text())
+    ansi = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
+    for c in nb['cells']:
+        if c['cell_type'] != 'code': continue
+        c['outputs'] = [o for o in c.get('outputs', []) if not (o.get('output_type') == 'stream' and o.get('name') == 'stderr')]
+        for o in c['outputs']:
+            if o.get('output_type') == 'stream': o['text'] = [ansi.sub('', t) for t in o['text']]
+    fn.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+
 def run(fn:Path):
     "Execute `fn` in place, keep its outputs, record its cells; raise if a cell fails."
     import nbdev.test as nbt
     ok, secs = nbt.test_nb(fn.resolve(), skip_flags=['notest', 'slow'], save=True)
     if not ok: raise SystemExit(f'{fn}: a cell failed; outputs not saved')
-    nb = json.loads(fn.read_text())
-    for c in nb['cells']:
-        if c['cell_type'] == 'code':
-            c['outputs'] = [o for o in c.get('outputs', [])
-                            if not (o.get('output_type') == 'stream' and o.get('name') == 'stderr')]
-    fn.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    tidy_outputs(fn)
     subprocess.run([str(Path(sys.executable).parent / 'nbdev-clean'), '--fname', str(fn)], check=True)
     record(fn)
     print(f'{fn}: {secs:.0f}s; outputs kept, cells recorded in {STORY_HASHES}')
