@@ -18,15 +18,13 @@ from torch.utils.data import Subset
 from .heads import *
 from .dataset import *
 from .split import dataset_split
-import time
 from fastcore.script import CliError
-from .files import check_folder_kind
 from .synthetic import world_settings
 
 # %% auto #0
 __all__ = ['EmbeddingDL', 'ResidentDL', 'fits_on_device', 'aligner_dls', 'default_epochs', 'malloc_trim', 'ReleasePages',
            'mean_norm', 'block_order', 'BlockShuffleDL', 'swap_train_dl', 'BlockShuffle', 'ShardedDL',
-           'select_datasets', 'check_device', 'cli_run']
+           'select_datasets', 'check_device', 'command_datasets']
 
 # %% ../nbs/02b_loaders.ipynb #e3b0e6c1
 class EmbeddingDL(DataLoader):
@@ -317,25 +315,17 @@ def _world_args(world, profile, world_seed, tagger, family=None)->tuple:
     return s['profile'], s['seed'], s['family']
 
 # %% ../nbs/02b_loaders.ipynb #aa647118
-def cli_run(
-    train_fn,                # `train_model`, or a function taking its arguments (`train_distributed`)
-    settings,                # the run's `TrainSettings` (`05_train`; `TrainSettings.from_flags` of the command's)
+def command_datasets(
+    tagger:str,              # tagger name
+    seed:int=0,              # seed of the split
     *,
     world:str=None, profile:str=None, world_seed:int=None, family:str=None, # the data, as `select_datasets` takes it
     samples:int=None, blocks:int=2, block_size:int=None, test_ratio:float=0.2,
     full_files:bool=False,   # Hub data: download whole files instead of the embeddings only
-    **kwargs,                # more `train_fn` arguments (`cbs`, ...)
-)->tuple:                    # `(dataset, train split, test split, train_fn's result, seconds of data setup)`
-    "Select the data of a training command and call `train_fn` with it and the command's `settings`."
-    t0, s = time.time(), settings
-    check_folder_kind(s.workdir, 'workdir', what='--workdir')  # checks that need no data come before any is made
-    check_device(s.device)
-    _check_selection(test_ratio, s.seed, world_seed, blocks, block_size, samples)  # flags first, then their world
-    tagger = s.suffix_model_name
+)->tuple:                    # `(dataset, train split, test split)`
+    "The data a training command's flags select: the flags checked first, then the world they refer to."
+    _check_selection(test_ratio, seed, world_seed, blocks, block_size, samples)
     if world: profile, world_seed, family = _world_args(world, profile, world_seed, tagger, family)
-    ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples=samples,
-                                 blocks=blocks if not samples else 0, block_size=block_size, test_ratio=test_ratio,
-                                 seed=s.seed, embs_only=not full_files, family=family)
-    setup = time.time() - t0
-    res = train_fn(tr, te, settings=s, **kwargs)
-    return ds, tr, te, res, setup
+    return select_datasets(world, profile, world_seed, tagger, samples=samples, blocks=blocks if not samples else 0,
+                           block_size=block_size, test_ratio=test_ratio, seed=seed, embs_only=not full_files,
+                           family=family)
