@@ -17,6 +17,7 @@ from fastcore.script import CliError
 from huggingface_hub import hf_hub_download, try_to_load_from_cache, scan_cache_dir
 from .hub import *
 from .heads import *
+from .diagnostics import world_stats, norm_predictability, plot_world  # lived here; tea-world
 from .fakehub import FakeHub
 from .families import *
 from .files import atomic_write
@@ -25,7 +26,7 @@ from .cli import command, Required, OneOf
 # %% auto #0
 __all__ = ['LIMIT_KEY', 'PROFILES', 'FAMILIES', 'DEFAULT_PROFILE', 'WorldProfile', 'get_profile', 'family_params',
            'SyntheticTagger', 'write_npz', 'World', 'world_meta', 'check_world_agrees', 'make_world', 'serve_world',
-           'world_stats', 'norm_predictability', 'plot_world', 'world_settings', 'tea_world']
+           'world_settings', 'tea_world']
 
 # %% ../nbs/01_synthetic.ipynb #57db20fb
 @dataclass(frozen=True)
@@ -433,59 +434,6 @@ def serve_world(
     for rt, rid in _world_repos(world.tagger):
         hub.add(rid, snaps.get((rt, rid)) or world.root / f'{rt}s' / rid, rt, commit=world.revision)
     return hub
-
-# %% ../nbs/01_synthetic.ipynb #7d59f8d4
-def world_stats(
-    embs:np.ndarray,     # raw embeddings [n, width]
-    preds:np.ndarray,    # the tagger's predictions [n, tags]
-    weights, bias,       # the head
-    threshold:float=.35, # tag threshold
-)->dict:
-    "Statistics that say whether a world (or a real tagger's data) poses the de-normalization problem."
-    norms = np.linalg.norm(embs, axis=1)
-    unit_preds = head_predictions(embs / norms[:, None], weights, bias)
-    n_tags, n_unit = (preds > threshold).sum(1), (unit_preds > threshold).sum(1)
-    return dict(samples=len(embs), width=embs.shape[1], tags=preds.shape[1],
-                norm_mean=float(norms.mean()), norm_cv=float(norms.std() / norms.mean()),
-                tags_per_sample_median=float(np.median(n_tags)), tags_per_sample_p10=float(np.percentile(n_tags, 10)),
-                tags_per_sample_p90=float(np.percentile(n_tags, 90)), frac_preds_below_0_01=float((preds < .01).mean()),
-                unit_vector_tags_mean=float(n_unit.mean()),
-                unit_vector_pred_mse=float(((unit_preds - preds) ** 2).mean()))
-
-# %% ../nbs/01_synthetic.ipynb #edfc1b72
-def norm_predictability(embs:np.ndarray, n_train:float=.8, n_pcs:int=24, seed:int=0)->dict:
-    "Held-out R^2 of log-norm from a ridge fit on the direction and pairwise products of its top principal components."
-    rng = np.random.default_rng(seed)
-    idx = rng.permutation(len(embs))
-    tr, te = np.split(idx, [int(len(embs) * n_train)])
-    u = embs / np.linalg.norm(embs, axis=1, keepdims=True)
-    y = np.log(np.linalg.norm(embs, axis=1))
-    h = (u - u[tr].mean(0)) @ np.linalg.svd(u[tr] - u[tr].mean(0), full_matrices=False)[2][:n_pcs].T
-    iu = np.triu_indices(n_pcs)
-    feats = np.concatenate([np.ones((len(u), 1)), u, (h[:, :, None] * h[:, None, :])[:, iu[0], iu[1]]], 1)
-    coef = np.linalg.solve(feats[tr].T @ feats[tr] + 1e-3 * np.eye(feats.shape[1]), feats[tr].T @ y[tr])
-    resid = y[te] - feats[te] @ coef
-    return dict(r2=float(1 - resid.var() / y[te].var()), constant_r2=0.0)
-
-# %% ../nbs/01_synthetic.ipynb #bb3ff8c6
-def plot_world(embs, preds, weights, bias, threshold:float=.35):
-    "Norm histogram, tags per sample, tag frequency curve, and tags from the raw vs unit embedding."
-    import matplotlib.pyplot as plt
-    norms = np.linalg.norm(embs, axis=1)
-    unit_preds = head_predictions(embs / norms[:, None], weights, bias)
-    fig, ax = plt.subplots(1, 4, figsize=(16, 3.2))
-    ax[0].hist(norms, 50)
-    ax[0].set(title='embedding norm', xlabel='||e||')
-    ax[1].hist((preds > threshold).sum(1), 40)
-    ax[1].set(title=f'tags > {threshold} per sample')
-    freq = np.sort((preds > threshold).mean(0))[::-1]
-    ax[2].loglog(np.arange(1, len(freq) + 1), np.maximum(freq, 1e-6))
-    ax[2].set(title='tag frequency (rank)', xlabel='rank')
-    ax[3].hist([(preds > threshold).sum(1), (unit_preds > threshold).sum(1)], 30, label=['tagger', 'unit vector'])
-    ax[3].legend()
-    ax[3].set(title='tags: true vs unit vector')
-    fig.tight_layout()
-    return fig
 
 # %% ../nbs/01_synthetic.ipynb #1e5f4771
 DEFAULT_PROFILE = 'full'  # the profile of a new world, in every command
