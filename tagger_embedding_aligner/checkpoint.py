@@ -10,7 +10,7 @@ import hashlib, json
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch
-from fastcore.basics import store_attr
+from fastcore.basics import store_attr, patch
 from .cli import import_fastai
 import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
 from fastai.callback.core import Callback
@@ -56,50 +56,58 @@ class AlignCheckpoint(Callback):
         "Whether `new` beats the best value so far."
         return self.best is None or (new < self.best if self.lower_is_better else new > self.best)
 
-    def epoch_metrics(self)->tuple:
-        "(train, valid) metric dicts of the epoch just finished."
-        names, vals = self.recorder.metric_names[1:-1], self.recorder.values[-1]
-        tr, va = {}, {}
-        for k, v in zip(names, vals):
-            if k.startswith('train_'): tr[k[6:]] = float(v)
-            else: va[k[6:] if k.startswith('valid_') else k] = float(v)  # without train metrics, fastai names them bare
-        return tr, va
+# %% ../nbs/03a_checkpoint.ipynb #b959c627
+@patch
+def epoch_metrics(self:AlignCheckpoint)->tuple:
+    "(train, valid) metric dicts of the epoch just finished."
+    names, vals = self.recorder.metric_names[1:-1], self.recorder.values[-1]
+    tr, va = {}, {}
+    for k, v in zip(names, vals):
+        if k.startswith('train_'): tr[k[6:]] = float(v)
+        else: va[k[6:] if k.startswith('valid_') else k] = float(v)  # without train metrics, fastai names them bare
+    return tr, va
 
-    def after_epoch(self):
-        if self.epoch < self.start_epoch: return  # skipped by fastai's resume (start_epoch)
-        tr, va = self.epoch_metrics()
-        data = dict(self.info, epoch=self.epoch, train_metrics=tr, metrics=va, pick_by=self.pick_by)
-        if self.better(va[self.pick_by]):
-            self.best = va[self.pick_by]
-            save_checkpoint(self.dir / 'best', self.learn.model.aligner, data)
-        tensors, meta = opt_tensors(self.learn.opt)
-        save_checkpoint(self.dir / 'last', self.learn.model.aligner, dict(data, best=self.best, opt_meta=meta),
-                        extra_tensors=tensors)
-        self.append_history(tr, va)
+# %% ../nbs/03a_checkpoint.ipynb #1e1be51d
+@patch
+def after_epoch(self:AlignCheckpoint):
+    if self.epoch < self.start_epoch: return  # skipped by fastai's resume (start_epoch)
+    tr, va = self.epoch_metrics()
+    data = dict(self.info, epoch=self.epoch, train_metrics=tr, metrics=va, pick_by=self.pick_by)
+    if self.better(va[self.pick_by]):
+        self.best = va[self.pick_by]
+        save_checkpoint(self.dir / 'best', self.learn.model.aligner, data)
+    tensors, meta = opt_tensors(self.learn.opt)
+    save_checkpoint(self.dir / 'last', self.learn.model.aligner, dict(data, best=self.best, opt_meta=meta),
+                    extra_tensors=tensors)
+    self.append_history(tr, va)
 
-    def append_history(self, tr:dict, va:dict):
-        "Add this epoch's row to `history.csv` (written whole, atomically; fastai's CSVLogger logs skipped epochs)."
-        path = self.workdir / 'history.csv'
-        old = pd.read_csv(path) if path.is_file() else pd.DataFrame()
-        row = pd.DataFrame([{'epoch': self.epoch, **{f'train_{k}': v for k, v in tr.items()},
-                             **{f'valid_{k}': v for k, v in va.items()}}])
-        atomic_write(path, lambda t: pd.concat([old, row]).to_csv(t, index=False))
+# %% ../nbs/03a_checkpoint.ipynb #3df248f5
+@patch
+def append_history(self:AlignCheckpoint, tr:dict, va:dict):
+    "Add this epoch's row to `history.csv` (written whole, atomically; fastai's CSVLogger logs skipped epochs)."
+    path = self.workdir / 'history.csv'
+    old = pd.read_csv(path) if path.is_file() else pd.DataFrame()
+    row = pd.DataFrame([{'epoch': self.epoch, **{f'train_{k}': v for k, v in tr.items()},
+                         **{f'valid_{k}': v for k, v in va.items()}}])
+    atomic_write(path, lambda t: pd.concat([old, row]).to_csv(t, index=False))
 
-    def restore(self)->int:
-        "Load `last` into the learner (weights, optimizer) when resuming; the epoch to start at."
-        if self.state is None: return 0
-        from safetensors.torch import load_file
-        path = self.dir / 'last.safetensors'
-        if not path.is_file(): raise ValueError(f"{path}: missing beside last.json; {_fresh_hint(path.parent)}")
-        load_converter_weights(self.learn.model.aligner, path, where=path)  # checks the file before reading it
-        sd = load_file(str(path))
-        self.learn.create_opt()
-        try: load_opt(self.learn.opt, {k: v for k, v in sd.items() if k.startswith('opt.')}, self.state['opt_meta'])
-        except (KeyError, ValueError, RuntimeError, IndexError) as e:
-            raise ValueError(f"{path}: optimizer state does not fit ({e}); {_fresh_hint(path.parent)}") from None
-        trim_history(self.workdir / 'history.csv', self.state['epoch'])
-        self.start_epoch = self.state['epoch'] + 1
-        return self.start_epoch
+# %% ../nbs/03a_checkpoint.ipynb #6ff7e044
+@patch
+def restore(self:AlignCheckpoint)->int:
+    "Load `last` into the learner (weights, optimizer) when resuming; the epoch to start at."
+    if self.state is None: return 0
+    from safetensors.torch import load_file
+    path = self.dir / 'last.safetensors'
+    if not path.is_file(): raise ValueError(f"{path}: missing beside last.json; {_fresh_hint(path.parent)}")
+    load_converter_weights(self.learn.model.aligner, path, where=path)  # checks the file before reading it
+    sd = load_file(str(path))
+    self.learn.create_opt()
+    try: load_opt(self.learn.opt, {k: v for k, v in sd.items() if k.startswith('opt.')}, self.state['opt_meta'])
+    except (KeyError, ValueError, RuntimeError, IndexError) as e:
+        raise ValueError(f"{path}: optimizer state does not fit ({e}); {_fresh_hint(path.parent)}") from None
+    trim_history(self.workdir / 'history.csv', self.state['epoch'])
+    self.start_epoch = self.state['epoch'] + 1
+    return self.start_epoch
 
 # %% ../nbs/03a_checkpoint.ipynb #13040abc
 def run_fingerprint(
@@ -115,9 +123,11 @@ def run_fingerprint(
     return dict(head=h.hexdigest()[:16], data=[file_fingerprint(f) for f in base.files], train_rows=rows(train_rows),
                 test_rows=rows(test_rows), **json.loads(json.dumps(settings, default=float)))
 
+# %% ../nbs/03a_checkpoint.ipynb #4bbd622b
 def _fresh_hint(path)->str:
     return f"delete {path} (or the workdir), or start afresh with resume=False (tea-train --overwrite)"
 
+# %% ../nbs/03a_checkpoint.ipynb #0a1df86e
 def resume_state(
     workdir:Path,       # the training folder
     options:dict,       # the model options of the run about to start
@@ -143,6 +153,7 @@ def resume_state(
                          f"workdir or {_fresh_hint(last)}")
     return data
 
+# %% ../nbs/03a_checkpoint.ipynb #6d7472d0
 def prepare_workdir(workdir:Path):
     "Check that `workdir` may and can be written by a training, create it and mark it as a workdir."
     workdir = Path(workdir)
@@ -154,6 +165,7 @@ def prepare_workdir(workdir:Path):
     except OSError as e:
         raise ValueError(f"workdir {str(workdir)!r} is not a writable folder ({e.strerror or e})") from None
 
+# %% ../nbs/03a_checkpoint.ipynb #dd3f31e5
 def trim_history(path:Path, last_epoch:int):
     "Keep only the CSV rows of epochs that have a checkpoint (a kill can land between the two writes)."
     if Path(path).is_file():

@@ -64,6 +64,7 @@ def _script_run(frame)->bool:
     if g.get('__name__') != '__main__' or not g.get('__file__'): return False
     return Path(g['__file__']).resolve() == Path(frame.f_code.co_filename).resolve()
 
+# %% ../nbs/00b_cli.ipynb #b6dd3b46
 def run_cli(
     func,              # the command's function
     names:dict=None,   # more flag names (`cli_parser`)
@@ -79,6 +80,7 @@ def run_cli(
         raise SystemExit(f"{parser.prog}: {e.args[0] if isinstance(e, KeyError) and e.args else e}")
     return res if isinstance(res, int) else None
 
+# %% ../nbs/00b_cli.ipynb #7c3bde79
 def command(
     func=None,         # the command's function
     names:dict=None,   # more flag names: `{parameter: '-r --repository'}`

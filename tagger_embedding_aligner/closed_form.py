@@ -10,6 +10,7 @@ import math
 
 import numpy as np, torch
 from torch import nn
+from fastcore.basics import patch
 from .model import *
 from .probe import *
 
@@ -83,16 +84,14 @@ register_converter('quadric', QuadricConverter)
 class PlaneResidual(LowRankLog):
     "`plane_residual`: a closed form (`base`: plane or quadric) times `exp` of a learned low-rank residual."
     closed_form = True
-    def __init__(self, n:int=1024, base:str='plane', constraints:int=1, rank:int=16, hidden:int=64, depth:int=2, **kwargs):
+    def __init__(self, n:int=1024, base:str='plane', constraints:int=1, rank:int=16, hidden:int=64, depth:int=2,
+                 **kwargs):
         super().__init__(n=n, rank=rank, hidden=hidden, depth=depth)
-        if base not in ('plane', 'quadric'): raise ValueError(f"plane_residual: base={base!r}; expected 'plane' or 'quadric'")
+        if base not in ('plane', 'quadric'):
+            raise ValueError(f"plane_residual: base={base!r}; expected 'plane' or 'quadric'")
         self.closed = PlaneConverter(n, constraints) if base == 'plane' else QuadricConverter(n)
     def log_scale(self, x):
         return torch.log(self.closed.norm64(x.double())).to(x.dtype) + super().log_scale(x)
-    def fit_probe(self, probe:Probe):
-        "Fit the closed form under the residual."
-        self.closed.fit_probe(probe)
-        return self
 
     @torch.no_grad()
     def init_scale(self, units:torch.Tensor, mean_norm:float)->bool:
@@ -105,6 +104,13 @@ class PlaneResidual(LowRankLog):
 
 register_converter('plane_residual', PlaneResidual)
 
+# %% ../nbs/03c_closed_form.ipynb #8fc7a9a2
+@patch
+def fit_probe(self:PlaneResidual, probe:Probe):
+    "Fit the closed form under the residual."
+    self.closed.fit_probe(probe)
+    return self
+
 # %% ../nbs/03c_closed_form.ipynb #27b7783c
 EXACT_TO_ROBUST = ('plane', 'quadric')  # exact recommendations `auto` serves with `robust` (`03d_robust`)
 TIGHT_FRAC = 0.01  # an approximate constraint this much tighter than the constant norm is served by `robust` too
@@ -113,6 +119,7 @@ def is_closed_form(model_name:str)->bool:
     "Whether converter `model_name` is fitted from a `Probe` (a closed form, with or without a residual)."
     return bool(getattr(get_converter_class(model_name), 'closed_form', False))
 
+# %% ../nbs/03c_closed_form.ipynb #4aa53720
 def probe_options(
     model_name:str,   # a registered converter name
     probe:Probe,      # what `probe_structure` found
@@ -122,6 +129,7 @@ def probe_options(
     if model_name == 'plane_residual': return dict(base=probe.base, constraints=len(probe.plane.b))
     return {}
 
+# %% ../nbs/03c_closed_form.ipynb #806917e7
 def _tight(probe:Probe)->bool:
     "An approximate constraint (a residual recommended) whose norm error is under `TIGHT_FRAC` of the constant norm's."
     h = probe.held_out
@@ -137,9 +145,11 @@ def choose_converter(probe:Probe)->tuple:
     if _tight(probe):  # the residual adds little on the tagger's rows and falls below the learned default off them
         return 'robust', {}, (f"auto -> robust: {probe.reason}; the constraint is tight enough that robust's closed "
                               "form matches the residual on the tagger's own embeddings and stays above the learned "
-                              "default on other modalities' (10_robustness; --model plane_residual forces the residual)")
+                              "default on other modalities' (10_robustness; --model plane_residual forces the "
+                              "residual)")
     return name, probe_options(name, probe), f"auto -> {name}: {probe.reason}"
 
+# %% ../nbs/03c_closed_form.ipynb #b24b03fa
 def fit_closed_form(
     model_name:str,   # `plane` or `quadric` (or `plane_residual`, whose residual still needs training)
     probe:Probe,      # what `probe_structure` found

@@ -28,6 +28,7 @@ def _extract(path:str, **hub_kwargs)->str:
     kw = {k: v for k, v in hub_kwargs.items() if k != 'cache_dir'}
     return str(fetch_embeddings(DATASET_REPO, path, hub_cache_dir=hub_kwargs.get('cache_dir'), **kw))
 
+# %% ../nbs/02_dataset.ipynb #96895752
 def _offline_file(path:str, embs_only:bool, **hub_kwargs)->str:
     "Offline: whichever cached copy of `path` serves (the asked-for kind first), said in one line; else what to fetch."
     kinds = [('embeddings-only extract', _extract), ('full file', _whole_file)]
@@ -35,22 +36,26 @@ def _offline_file(path:str, embs_only:bool, **hub_kwargs)->str:
     for i, (what, get) in enumerate(kinds):
         try: found = get(path, **{**hub_kwargs, 'local_files_only': True})
         except FileNotFoundError: continue
-        if i: print(f"offline: no {kinds[0][0]} of {path} in the cache; using the cached {what} {found}", file=sys.stderr)
+        if i:
+            print(f"offline: no {kinds[0][0]} of {path} in the cache; using the cached {what} {found}", file=sys.stderr)
         return found
     raise FileNotFoundError(
-        f"{path!r} of dataset repo {DATASET_REPO!r}: offline (HF_HUB_OFFLINE=1 or local_files_only) and neither its "
-        f"embeddings-only extract nor the full file is in the cache; fetch one while online: "
-        f"`hf download {DATASET_REPO} {path} --repo-type dataset` (full file) or run the same command without HF_HUB_OFFLINE")
+        f"{path!r} of dataset repo {DATASET_REPO!r}: offline (HF_HUB_OFFLINE=1 or local_files_only) and neither "
+        "its embeddings-only extract nor the full file is in the cache; fetch one while online: `hf download "
+        f"{DATASET_REPO} {path} --repo-type dataset` (full file) or run the same command without HF_HUB_OFFLINE")
 
+# %% ../nbs/02_dataset.ipynb #70412ed7
 def dataset_file(
     path:str,              # path in the dataset repo, e.g. `SwinV2_v3/samples_200.npz`
     embs_only:bool=False,  # fetch only `embs` (and the verification rows of `preds`) with `fetch_embeddings`
     **hub_kwargs,          # `cache_dir`, `local_files_only`, `revision`, `token` for `hub_file`
 )->str:
-    "Local path of a file of the inversion dataset: the whole file or its embeddings only; offline, whichever is cached."
-    if hub_kwargs.get('local_files_only') or hf_constants.is_offline_mode(): return _offline_file(path, embs_only, **hub_kwargs)
+    "Local path of an inversion dataset file: the whole file or its embeddings only; offline, whichever is cached."
+    if hub_kwargs.get('local_files_only') or hf_constants.is_offline_mode():
+        return _offline_file(path, embs_only, **hub_kwargs)
     return _extract(path, **hub_kwargs) if embs_only else _whole_file(path, **hub_kwargs)
 
+# %% ../nbs/02_dataset.ipynb #926d711c
 def get_samples_file(
     model_name:str=DEFAULT_TAGGER, # tagger name, e.g. `SwinV2_v3`
     samples:int=2000,              # 200, 2000 or 20000
@@ -61,6 +66,7 @@ def get_samples_file(
     if samples not in (200, 2000, 20000): raise ValueError(f"samples={samples!r}; expected one of 200, 2000, 20000")
     return dataset_file(f'{get_tagger(model_name).name}/samples_{samples}.npz', embs_only, **hub_kwargs)
 
+# %% ../nbs/02_dataset.ipynb #d9f33dca
 def get_block_file(
     model_name:str=DEFAULT_TAGGER, # tagger name
     block_id:int=0,                # block number, 0 to 60+
@@ -68,7 +74,8 @@ def get_block_file(
     **hub_kwargs,                  # passed to `hub_file`
 )->str:
     "Local path of a `training_data_part<i>.npz` block of the inversion dataset."
-    if not isinstance(block_id, (int, np.integer)) or block_id < 0: raise ValueError(f"block_id={block_id!r}; expected an integer >= 0")
+    if not isinstance(block_id, (int, np.integer)) or block_id < 0:
+        raise ValueError(f"block_id={block_id!r}; expected an integer >= 0")
     return dataset_file(f'{get_tagger(model_name).name}/training_data_part{block_id}.npz', embs_only, **hub_kwargs)
 
 # %% ../nbs/02_dataset.ipynb #c6341d3c
@@ -81,7 +88,8 @@ def open_npz_member(
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
     with open(path, 'rb') as f: m = npy_member(f, key, str(path))
     if m.offset + m.nbytes > path.stat().st_size:
-        raise ValueError(f"{path}: array {key!r} is truncated: header says {m.shape} ({m.nbytes} bytes), the file holds fewer")
+        raise ValueError(f"{path}: array {key!r} is truncated: header says "
+                         f"{m.shape} ({m.nbytes} bytes), the file holds fewer")
     if m.nbytes == 0: return np.zeros(m.shape, m.dtype)
     return np.memmap(path, dtype=m.dtype, mode='r', offset=m.offset, shape=m.shape, order='F' if m.fortran else 'C')
 
@@ -97,7 +105,7 @@ def verify_predictions(
 )->dict:                                # `ok`, `max_abs_diff`, `rows` checked
     "Check on a sample of rows that `preds == sigmoid(embs @ W + b)`."
     sampled = rows is None
-    rows = np.sort(np.random.default_rng(seed).choice(len(embs), min(n_rows, len(embs)), replace=False)) if sampled else rows
+    if sampled: rows = np.sort(np.random.default_rng(seed).choice(len(embs), min(n_rows, len(embs)), replace=False))
     recomputed = head_predictions(np.asarray(embs[rows], np.float64), weights.astype(np.float64), bias)
     stored = np.asarray(preds[rows] if sampled else preds, np.float64)
     diff = float(np.abs(recomputed - stored).max()) if len(rows) else 0.
@@ -110,6 +118,7 @@ def _rows_text(rows, of:str='', verb:str='has')->str:
     plural = {'has': 'have', 'is': 'are'}[verb]
     return f"row {shown}{of} {verb}" if len(rows) == 1 else f"rows {shown}{of} {plural}"
 
+# %% ../nbs/02_dataset.ipynb #76e6959e
 def unit_rows(
     x,                # rows [n, width] (numpy or torch, any float or integer dtype, any finite scale)
     what:str='emb',   # the input's name in errors (a file, an argument)
@@ -122,10 +131,13 @@ def unit_rows(
     if not x.is_floating_point(): x = x.double()
     elif x.dtype in (torch.float16, torch.bfloat16): x = x.float()
     bad = (~torch.isfinite(x).all(-1)).nonzero().flatten()
-    if len(bad): raise ValueError(f"{what}: {_rows_text(bad + first, of)} NaN or inf values; expected finite embeddings")
+    if len(bad):
+        raise ValueError(f"{what}: {_rows_text(bad + first, of)} NaN or inf values; expected finite embeddings")
     m = x.abs().amax(-1, keepdim=True)
     zero = (m[:, 0] == 0).nonzero().flatten()
-    if len(zero): raise ValueError(f"{what}: {_rows_text(zero + first, of, 'is')} all zeros (zero norm): no direction to normalize")
+    if len(zero):
+        raise ValueError(f"{what}: {_rows_text(zero + first, of, 'is')} all "
+                         "zeros (zero norm): no direction to normalize")
     y = x / m  # every component in [-1, 1], the largest 1: the norm below is in [1, sqrt(width)]
     n = torch.linalg.vector_norm(y, dim=-1, keepdim=True)
     return (y / n).float(), (m.double() * n.double())[:, 0]
@@ -140,6 +152,7 @@ def _mirror_tagger(path:Path)->dict:
     labels = root / 'models' / get_tagger(tagger).repo / 'selected_tags.csv'
     return dict(head=head, labels=labels, hub_kwargs={}) if head.is_file() and labels.is_file() else {}
 
+# %% ../nbs/02_dataset.ipynb #cd260826
 def _locate_tagger(first_file:Path)->dict:
     "Where the head and labels of a data file live: beside it, in its HF cache, in its Hub mirror, or on the Hub."
     path = Path(os.path.abspath(first_file))
@@ -151,17 +164,20 @@ def _locate_tagger(first_file:Path)->dict:
         return dict(head=tagger, labels=tagger, hub_kwargs=dict(cache_dir=cache) if cache else {})
     cached = cached_repo_path(path)
     if cached and cached.repo_id == DATASET_REPO and cached.path.split('/')[0] in TAGGERS:
-        return dict(head=cached.path.split('/')[0], labels=cached.path.split('/')[0], hub_kwargs=dict(cache_dir=cached.cache_dir))
+        tagger = cached.path.split('/')[0]
+        return dict(head=tagger, labels=tagger, hub_kwargs=dict(cache_dir=cached.cache_dir))
     if (found := _mirror_tagger(path)): return found
     if path.parent.name in TAGGERS: return dict(head=path.parent.name, labels=path.parent.name, hub_kwargs={})
     return {}
 
+# %% ../nbs/02_dataset.ipynb #a7f02b8d
 def _load_cached_first(loader, source, hub_kwargs):
     "Call `loader` on the local cache first, then allow the network (a cache that is complete needs none)."
     if Path(str(source)).suffix or hub_kwargs.get('local_files_only'): return loader(source, **hub_kwargs)
     try: return loader(source, **hub_kwargs, local_files_only=True)
     except FileNotFoundError: return loader(source, **hub_kwargs)
 
+# %% ../nbs/02_dataset.ipynb #3cf35e4b
 def _head_path(head, found:dict)->str|None:
     "The `inv.npz` file behind the head, when there is one (recorded in checkpoints)."
     if isinstance(head, (str, Path)) and str(head).endswith('.npz'): return os.path.abspath(head)
@@ -169,13 +185,15 @@ def _head_path(head, found:dict)->str|None:
     if str(found['head']).endswith('.npz'): return os.path.abspath(found['head'])
     return str(_load_cached_first(head_file, found['head'], found['hub_kwargs']))
 
+# %% ../nbs/02_dataset.ipynb #e67676bd
 def _head_arrays(head, found:dict, first_file:Path):
     "Resolve `head` (None, name, path, TaggerHead or (W, b)) to numpy arrays."
     if isinstance(head, TaggerHead): return head.weights.cpu().numpy(), head.bias.cpu().numpy()
     if isinstance(head, (tuple, list)): return np.asarray(head[0], np.float32), np.asarray(head[1], np.float32)
     if head is not None: return load_head_arrays(head)
     if found: return _load_cached_first(load_head_arrays, found['head'], found['hub_kwargs'])
-    raise ValueError(f"{first_file}: cannot find the tagger head for this file; pass head= (tagger name, inv.npz path or TaggerHead)")
+    raise ValueError(f"{first_file}: cannot find the tagger head for this file; "
+                     "pass head= (tagger name, inv.npz path or TaggerHead)")
 
 # %% ../nbs/02_dataset.ipynb #dd9f239e
 class EmbeddingDataset(Dataset):
@@ -188,14 +206,19 @@ class EmbeddingDataset(Dataset):
                  check:bool=True,       # scan every row of `embs` for NaN/inf and zero norm
                  verify_rows:int=32,    # rows per file checked against the head
                  ):
-        if targets not in ('auto', 'stored', 'recompute'): raise ValueError(f"targets={targets!r}; expected 'auto', 'stored' or 'recompute'")
+        if targets not in ('auto', 'stored', 'recompute'):
+            raise ValueError(f"targets={targets!r}; expected 'auto', 'stored' or 'recompute'")
         self.files = [Path(f) for f in (npz_files if isinstance(npz_files, (list, tuple)) else [npz_files])]
-        if not self.files: raise ValueError("npz_files is empty; expected at least one .npz file with 'embs' and 'preds'")
-        twice = sorted({str(f) for f in self.files if sum(os.path.realpath(g) == os.path.realpath(f) for g in self.files) > 1})
-        if twice: raise ValueError(f"npz_files lists {', '.join(twice)} more than once; its rows would be both training "
-                                   "and held-out rows: list each file once")
+        if not self.files:
+            raise ValueError("npz_files is empty; expected at least one .npz file with 'embs' and 'preds'")
+        real = [os.path.realpath(f) for f in self.files]
+        twice = sorted({str(f) for f, r in zip(self.files, real) if real.count(r) > 1})
+        if twice:
+            raise ValueError(f"npz_files lists {', '.join(twice)} more than once; its rows would be both training "
+                             "and held-out rows: list each file once")
         self.found = _locate_tagger(self.files[0]) if head is None else {}
-        self.head_source = str(head) if isinstance(head, (str, Path)) else (str(self.found['head']) if self.found else None)
+        self.head_source = (str(head) if isinstance(head, (str, Path))
+                            else str(self.found['head']) if self.found else None)
         self.head_path = _head_path(head, self.found)
         self.weights, self.bias = _head_arrays(head, self.found, self.files[0])
         self.embs, self.preds, self.verification, norms = [], [], [], []
@@ -229,7 +252,8 @@ def _open(self:EmbeddingDataset, f:Path, targets:str='auto'):
     "Memory-map `embs` and `preds` of `f` (for an embeddings-only file, `(rows, preds of those rows)`) and check them."
     e = open_npz_member(f, 'embs')
     if read_source(f) is not None:  # embeddings only: `preds` is the verification sample
-        if targets == 'stored': raise ValueError(f"{f}: an embeddings-only file has no stored preds; use targets='auto' or 'recompute'")
+        if targets == 'stored':
+            raise ValueError(f"{f}: an embeddings-only file has no stored preds; use targets='auto' or 'recompute'")
         rows, p = open_npz_member(f, 'preds_rows'), open_npz_member(f, 'preds_sample')
         self._check_arrays(f, e, p, len(e))
         return e, (np.asarray(rows), np.asarray(p))
@@ -237,21 +261,30 @@ def _open(self:EmbeddingDataset, f:Path, targets:str='auto'):
     self._check_arrays(f, e, p, len(p))
     return e, p
 
+# %% ../nbs/02_dataset.ipynb #5c7b5a40
 @patch
 def _check_arrays(self:EmbeddingDataset, f:Path, e, p, n_preds:int):
     for k, a in (('embs', e), ('preds', p)):
-        if a.ndim != 2 or a.dtype.kind != 'f': raise ValueError(f"{f}: {k!r} is {a.dtype} with shape {a.shape}; expected a 2-d float array")
-    if len(e) != n_preds: raise ValueError(f"{f}: 'embs' has {len(e)} rows but 'preds' has {n_preds}; expected equal row counts")
-    if e.shape[1] != self.width: raise ValueError(f"{f}: 'embs' width {e.shape[1]} does not match the head's width {self.width} (a file from another tagger?)")
-    if p.shape[1] != self.n_tags: raise ValueError(f"{f}: 'preds' has {p.shape[1]} tags but the head has {self.n_tags} (a file from another tagger?)")
+        if a.ndim != 2 or a.dtype.kind != 'f':
+            raise ValueError(f"{f}: {k!r} is {a.dtype} with shape {a.shape}; expected a 2-d float array")
+    if len(e) != n_preds:
+        raise ValueError(f"{f}: 'embs' has {len(e)} rows but 'preds' has {n_preds}; expected equal row counts")
+    if e.shape[1] != self.width:
+        raise ValueError(f"{f}: 'embs' width {e.shape[1]} does not match the "
+                         f"head's width {self.width} (a file from another tagger?)")
+    if p.shape[1] != self.n_tags:
+        raise ValueError(f"{f}: 'preds' has {p.shape[1]} tags but the head "
+                         f"has {self.n_tags} (a file from another tagger?)")
     if len(e) == 0: raise ValueError(f"{f}: no rows; expected at least one sample")
 
+# %% ../nbs/02_dataset.ipynb #6bd5e1a1
 @patch
 def _verify(self:EmbeddingDataset, e, p, verify_rows:int)->dict:
     "Check a file's preds (or its verification sample) against the head."
     if isinstance(p, tuple): return verify_predictions(e, p[1], self.weights, self.bias, rows=p[0])
     return verify_predictions(e, p, self.weights, self.bias, verify_rows)
 
+# %% ../nbs/02_dataset.ipynb #2b10f2e1
 def release_map(a)->bool:
     "Drop the pages of memory map `a` from this process (they stay in the page cache); False if `a` is not a map."
     mm = getattr(a, '_mmap', None)
@@ -259,15 +292,17 @@ def release_map(a)->bool:
     mm.madvise(mmap.MADV_DONTNEED)
     return True
 
+# %% ../nbs/02_dataset.ipynb #94192fdc
 @patch
 def _warn_fallback(self:EmbeddingDataset, targets:str):
     "Say loudly, naming the files, when `auto` falls back to stored preds because they disagree with the head."
     if targets != 'auto' or self.recompute: return
     bad = [f"{f} (max |diff| {v['max_abs_diff']:.3g})" for f, v in zip(self.files, self.verification) if not v['ok']]
-    warnings.warn(f"preds of {', '.join(bad)} disagree with the head {self.head_source or 'given'}: training reads the stored "
-                  "preds of every file instead of recomputing them. Files of another tagger, or the wrong head? Pass head=, "
-                  "or targets='stored' to silence this.", stacklevel=3)
+    warnings.warn(f"preds of {', '.join(bad)} disagree with the head {self.head_source or 'given'}: "
+                  "training reads the stored preds of every file instead of recomputing them. Files of "
+                  "another tagger, or the wrong head? Pass head=, or targets='stored' to silence this.", stacklevel=3)
 
+# %% ../nbs/02_dataset.ipynb #b81cf1c7
 def _scan_preds(f:Path, preds, chunk:int=2048):
     "Check stored predictions before they are trained on: finite probabilities in [0, 1] (not logits), naming the row."
     for i in range(0, len(preds), chunk):
@@ -279,6 +314,7 @@ def _scan_preds(f:Path, preds, chunk:int=2048):
             raise ValueError(f"{f}: row {i + bad[0]} of 'preds' holds {v}; expected probabilities in [0, 1] "
                              "(sigmoid outputs, not logits, no NaN)")
 
+# %% ../nbs/02_dataset.ipynb #9000fdf8
 def _scan_rows(f:Path, embs, chunk:int=8192)->np.ndarray:
     "Norms of all rows (computed safely, `unit_rows`); raises naming file and rows on NaN/inf or zero-norm rows."
     norms = np.empty(len(embs), np.float64)
@@ -293,14 +329,17 @@ def _scan_rows(f:Path, embs, chunk:int=8192)->np.ndarray:
 def labels(self:EmbeddingDataset, source=None):
     "The tagger's labels table (`name`, `category`): from `source`, else from where the head was found."
     if source is not None: return load_labels(source)
-    if not self.found: raise ValueError(f"{self.files[0]}: cannot locate selected_tags.csv for these files; pass the labels (tagger name or csv path)")
+    if not self.found:
+        raise ValueError(f"{self.files[0]}: cannot locate selected_tags.csv for "
+                         "these files; pass the labels (tagger name or csv path)")
     return _load_cached_first(load_labels, self.found['labels'], self.found['hub_kwargs'])
 
 # %% ../nbs/02_dataset.ipynb #264273a2
 @patch
 def _gather(self:EmbeddingDataset, arrays:list, idxs)->np.ndarray:
     idxs = np.asarray(idxs, np.int64)
-    if idxs.size and (idxs.min() < -len(self) or idxs.max() >= len(self)): raise IndexError(f"index out of range for a dataset of {len(self)} rows")
+    if idxs.size and (idxs.min() < -len(self) or idxs.max() >= len(self)):
+        raise IndexError(f"index out of range for a dataset of {len(self)} rows")
     idxs = idxs % max(len(self), 1)
     file_of = np.searchsorted(self.offsets, idxs, side='right') - 1
     wide = any(a.dtype == np.float64 for a in arrays)  # float64 rows may be beyond float32's range: keep them
@@ -312,11 +351,13 @@ def _gather(self:EmbeddingDataset, arrays:list, idxs)->np.ndarray:
         out[sel[order]] = arrays[fi][local[order]]
     return out
 
+# %% ../nbs/02_dataset.ipynb #3f883eb5
 @patch
 def embeddings(self:EmbeddingDataset, idxs)->np.ndarray:
     "Raw (un-normalized) float32 embeddings of rows `idxs`."
     return self._gather(self.embs, idxs)
 
+# %% ../nbs/02_dataset.ipynb #ba5f852d
 @patch
 def predictions(self:EmbeddingDataset, idxs, embs=None)->np.ndarray:
     "Target predictions of rows `idxs`: recomputed from `embs` when verified, else read from `preds`."
@@ -355,7 +396,7 @@ def __setstate__(self:EmbeddingDataset, state):
 # %% ../nbs/02_dataset.ipynb #7e55da42
 @patch
 def release_pages(self:EmbeddingDataset)->int:
-    "Drop the mapped pages of the dataset's files from this process (they stay in the page cache); number of maps released."
+    "Drop the mapped pages of the dataset's files from this process (they stay in the page cache); maps released."
     return sum(release_map(a) for a in [*self.embs, *self.preds] if a is not None)
 
 # %% ../nbs/02_dataset.ipynb #2f53a274
@@ -366,7 +407,8 @@ def subset_indices(ds)->tuple:
         i = np.asarray(ds.indices, np.int64)
         idx = i if idx is None else i[idx]
         ds = ds.dataset
-    if not isinstance(ds, EmbeddingDataset): raise TypeError(f"expected an EmbeddingDataset or Subset of one, got {type(ds).__name__}")
+    if not isinstance(ds, EmbeddingDataset):
+        raise TypeError(f"expected an EmbeddingDataset or Subset of one, got {type(ds).__name__}")
     return ds, (np.arange(len(ds)) if idx is None else idx)
 
 # %% ../nbs/02_dataset.ipynb #310ead2d

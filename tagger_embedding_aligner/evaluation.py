@@ -48,6 +48,7 @@ def evaluate_aligner(model:AlignerModel, dl, categories)->dict:
         st.update(model.suffix.logits(emb), emb, target, u, n)
     return st.compute()
 
+# %% ../nbs/04a_evaluation.ipynb #13fc0f1b
 def _batches(dl): return [(b[0], b[1] if len(b) == 3 else None, b[-1]) for b in dl]
 
 def _row_scales(values)->callable:
@@ -59,6 +60,7 @@ def _row_scales(values)->callable:
         return s[:, None].to(u.device)
     return scale
 
+# %% ../nbs/04a_evaluation.ipynb #f4155ee4
 def evaluate_with_references(model:AlignerModel, dl, categories, mean_norm:float)->pd.DataFrame:
     "A table: the aligner and the identity / constant / oracle references, one row each, and `limit` on synthetic data."
     model.eval()
@@ -70,14 +72,13 @@ def evaluate_with_references(model:AlignerModel, dl, categories, mean_norm:float
     rows = {'aligner': evaluate_aligner(model, dl, categories), **rows}
     return pd.DataFrame(rows).T[METRIC_NAMES]
 
+# %% ../nbs/04a_evaluation.ipynb #9f6f552e
 def gap_to_limit(table:pd.DataFrame)->dict|None:
-    "The headline of a run on synthetic data: pred MSE and norm error as ratios to the limit's, tag F1 as the limit's minus ours."
+    "A synthetic run's headline: pred MSE and norm error as ratios to the limit's, tag F1 as the limit's minus ours."
     if 'limit' not in table.index: return None
     a, l = table.loc['aligner'], table.loc['limit']
     return dict(pred_mse_ratio=float(a.pred_mse / l.pred_mse), tag_f1_diff=float(l.tag_f1 - a.tag_f1),
                 emb_norms_ratio=float(a.emb_norms / l.emb_norms))
-
-
 
 # %% ../nbs/04a_evaluation.ipynb #ac32cb7a
 def plot_history(history:pd.DataFrame, refs:pd.DataFrame|None=None, metrics=('loss', 'pred_mse', 'tag_f1')):
@@ -97,6 +98,7 @@ def plot_history(history:pd.DataFrame, refs:pd.DataFrame|None=None, metrics=('lo
     fig.tight_layout()
     return fig
 
+# %% ../nbs/04a_evaluation.ipynb #69baebdc
 @torch.no_grad()
 def plot_norms(model:AlignerModel, dl, mean_norm:float, max_points:int=2000):
     "Predicted vs true norm on (part of) a dataset, with the constant-norm reference."
@@ -137,11 +139,12 @@ class EpochLines(Callback):
 FAIL_RATIO = 0.95  # a run whose pred_mse is not below this share of the constant reference's failed
 class RunFailed(UserWarning): "A run no better than the constant-norm reference."
 
+# %% ../nbs/04a_evaluation.ipynb #c284d631
 def finish_run(workdir:Path, dls, cats, quiet:bool, *,
-               extra:dict|None=None,    # more JSON-able entries for `metrics.json` and the result (the probe's findings)
+               extra:dict|None=None,    # more JSON-able entries for `metrics.json` and the result (probe findings)
                settings:dict|None=None, # the run's settings (`TrainSettings.to_dict`), for metrics.json and model.json
               )->dict:
-    "The end of a run: the best checkpoint evaluated with the references; `metrics.json`, `model.json` and the plots written."
+    "End a run: the best checkpoint evaluated with the references; `metrics.json`, `model.json` and the plots written."
     import matplotlib, matplotlib.pyplot as plt
     base, valid_dl = dls.train.base, dls.valid
     model, data = open_model_with_data(workdir / 'ckpts' / 'best', head=TaggerHead(base.weights, base.bias))
@@ -149,8 +152,9 @@ def finish_run(workdir:Path, dls, cats, quiet:bool, *,
     table = evaluate_with_references(model, valid_dl, cats, norm)
     a, c = table.loc['aligner', 'pred_mse'], table.loc['constant', 'pred_mse']
     failed = bool(not a < FAIL_RATIO * c)  # no better than the constant (NaN too)
-    if failed: warnings.warn(f"{workdir}: FAILED: pred_mse {a:.4g} is no better than the constant-norm reference's {c:.4g} "
-                             "(metrics.json 'failed'); train longer or with another learning rate", RunFailed, stacklevel=2)
+    if failed:
+        warnings.warn(f"{workdir}: FAILED: pred_mse {a:.4g} is no better than the constant-norm reference's {c:.4g} "
+                      "(metrics.json 'failed'); train longer or with another learning rate", RunFailed, stacklevel=2)
     metrics = dict(epoch=data['epoch'], **table.loc['aligner'].to_dict())
     refs = {r: table.loc[r].to_dict() for r in table.index if r != 'aligner'}
     gap = gap_to_limit(table)
@@ -163,7 +167,8 @@ def finish_run(workdir:Path, dls, cats, quiet:bool, *,
         if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
         plot_norms(model, valid_dl, norm).savefig(workdir / 'norm_scatter.png', dpi=90)
         plt.close('all')
-    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap, **extra)
+    return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap,
+                **extra)
 
 # %% ../nbs/04a_evaluation.ipynb #3f79d0e0
 def run_summary(

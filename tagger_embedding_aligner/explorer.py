@@ -26,7 +26,8 @@ def parse_embedding(
     try: v = np.array([float(p) for p in parts], np.float32)
     except ValueError as e: raise ValueError(f"pasted embedding: {e}; expected numbers separated by commas") from None
     if len(v) != width: raise ValueError(f"pasted embedding has {len(v)} values; expected {width}")
-    if not np.isfinite(v).all(): raise ValueError(f"pasted embedding: value {int(np.flatnonzero(~np.isfinite(v))[0])} is NaN or inf")
+    if not np.isfinite(v).all():
+        raise ValueError(f"pasted embedding: value {int(np.flatnonzero(~np.isfinite(v))[0])} is NaN or inf")
     if not v.any(): raise ValueError("pasted embedding is all zeros; it has no direction")
     return v
 
@@ -34,7 +35,8 @@ def parse_embedding(
 def _tag_table(probs:dict, sets:dict, labels:pd.DataFrame)->pd.DataFrame:
     names = labels['name'].tolist()
     kind = {RATING: 'rating', GENERAL: 'general', CHARACTER: 'character'}
-    keep = sorted({n for r, g, c in sets.values() for n in (*r, *g, *c)},  # ratings first, then by the tagger's probability
+    # ratings first, then by the tagger's probability
+    keep = sorted({n for r, g, c in sets.values() for n in (*r, *g, *c)},
                   key=lambda n: (n not in sets['tagger'][0], -probs['tagger'][names.index(n)]))
     idx = [names.index(n) for n in keep]
     df = pd.DataFrame({'category': [kind.get(int(labels['category'].iloc[i]), '?') for i in idx],
@@ -76,9 +78,12 @@ def explore_view(
     "The tagger's, the aligner's and the identity baseline's tags of one embedding, as a table and a bar chart."
     if isinstance(index, (int, np.integer)):
         base, rows = subset_indices(dataset)
-        if not -len(rows) <= index < len(rows): raise IndexError(f"index {index} out of range for a dataset of {len(rows)} rows")
+        if not -len(rows) <= index < len(rows):
+            raise IndexError(f"index {index} out of range for a dataset of {len(rows)} rows")
         raw, what = base.embeddings([rows[index]])[0], f'sample {index}'
-    else: raw, what = (parse_embedding(index, aligner.width) if isinstance(index, str) else np.asarray(index, np.float32)), 'pasted embedding'
+    else:
+        raw = parse_embedding(index, aligner.width) if isinstance(index, str) else np.asarray(index, np.float32)
+        what = 'pasted embedding'
     head = aligner.model.suffix
     unit = raw / np.linalg.norm(raw)
     up = perturb_directions(unit[None], cos, seed)
@@ -88,7 +93,8 @@ def explore_view(
     sets = {m: postprocess_tags(p, aligner.labels, **kw) for m, p in probs.items()}
     df = _tag_table(probs, sets, aligner.labels)
     tags = lambda m: set(df.index[df[f'in_{m}']])
-    f1 = {m: 2 * len(tags(m) & tags('tagger')) / max(len(tags(m)) + len(tags('tagger')), 1) for m in ('aligner', 'identity')}
+    ref = tags('tagger')
+    f1 = {m: 2 * len(tags(m) & ref) / max(len(tags(m)) + len(ref), 1) for m in ('aligner', 'identity')}
     title = f"{what}, cos {cos:.2f}: tag F1 aligner {f1['aligner']:.2f}, identity {f1['identity']:.2f}"
     return df, _plot_view(df, title, general_threshold, character_threshold, top_k)
 
@@ -96,36 +102,40 @@ def explore_view(
 def _has_widget_frontend(
     ip=None, # an IPython shell; default: the running one, if any
 )->bool:
-    "True in a Jupyter kernel (JupyterLab, Notebook, VS Code, Colab): `ip` is a `ZMQInteractiveShell` or a subclass of it."
+    "True in a Jupyter kernel (JupyterLab, Notebook, VS Code, Colab): `ip` is a `ZMQInteractiveShell` or a subclass."
     if ip is None and 'IPython' in sys.modules: ip = sys.modules['IPython'].get_ipython()
     zmq = sys.modules.get('ipykernel.zmqshell')
     return zmq is not None and isinstance(ip, zmq.ZMQInteractiveShell)
 
 # %% ../nbs/11_explorer.ipynb #41e6b6a1
 def explorer_widget(aligner:Aligner, dataset, seed:int=0, top_k:int=15):
-    "The ipywidgets explorer (a `VBox`; `.view` holds the current `(table, figure)`): sample, pasted embedding, cosine and threshold sliders."
+    "The ipywidgets explorer, a `VBox` (`.view`: the current `(table, figure)`): sample, embedding, cosine, thresholds."
     import ipywidgets as W
     from IPython.display import display
     n = len(subset_indices(dataset)[1]) if dataset is not None else 1
     c = dict(index=W.IntSlider(0, 0, max(n - 1, 0), description='sample'),
-             text=W.Textarea(placeholder='or paste an embedding: comma-separated numbers', layout=W.Layout(width='100%')),
+             text=W.Textarea(placeholder='or paste an embedding: comma-separated '
+                                         'numbers', layout=W.Layout(width='100%')),
              cos=W.FloatSlider(1., min=.5, max=1., step=.01, description='cosine'),
              gt=W.FloatSlider(.35, min=0., max=1., step=.01, description='general'),
              ct=W.FloatSlider(.85, min=0., max=1., step=.01, description='character'))
     box = W.VBox()
     def show(index, text, cos, gt, ct):
-        try: box.view = explore_view(aligner, dataset, text if text.strip() else index, cos, gt, ct, seed=seed, top_k=top_k)
+        try:
+            box.view = explore_view(aligner, dataset, text if text.strip() else index, cos, gt, ct, seed=seed,
+                                    top_k=top_k)
         except ValueError as e:
             print(e)
             return
         display(box.view[0])
         display(box.view[1])
-    box.children = [W.HBox([c['index'], c['cos']]), W.HBox([c['gt'], c['ct']]), c['text'], W.interactive_output(show, c)]
+    box.children = [W.HBox([c['index'], c['cos']]), W.HBox([c['gt'], c['ct']]), c['text'],
+                    W.interactive_output(show, c)]
     return box
 
 # %% ../nbs/11_explorer.ipynb #93de5961
 def explorer(aligner:Aligner, dataset, seed:int=0, top_k:int=15):
-    "Show the explorer widget; without a widget frontend, show and return the static view `(table, figure)` of sample 0."
+    "Show the explorer widget; without a widget frontend, show and return sample 0's static view `(table, figure)`."
     from IPython.display import display
     if _has_widget_frontend(): return explorer_widget(aligner, dataset, seed, top_k)
     df, fig = explore_view(aligner, dataset, 0, seed=seed, top_k=top_k)

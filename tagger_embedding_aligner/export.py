@@ -36,7 +36,9 @@ def host_hash(host:str)->str:
 def anonymize_event_name(name:str)->str:
     "The TensorBoard event file name `name` with its hostname replaced by `host_hash(hostname)`."
     m = _EVENT_RE.match(name)
-    if m is None: raise ValueError(f"{name!r}: not a TensorBoard event file name; expected events.out.tfevents.<time>.<host>.<pid>.<n>")
+    if m is None:
+        raise ValueError(f"{name!r}: not a TensorBoard event file name; expected "
+                         "events.out.tfevents.<time>.<host>.<pid>.<n>")
     return f"events.out.tfevents.{m['ts']}.{host_hash(m['host'])}.{m['pid']}.{m['uid']}{m['suffix']}"
 
 # %% ../nbs/06_export.ipynb #3a3e9c5c
@@ -62,6 +64,7 @@ def _onnx_io(path:Path)->tuple:
     dims = [v.type.tensor_type.shape.dim[0] for v in [*g.input, *g.output]]
     return [i.name for i in g.input], [o.name for o in g.output], [d.dim_param or d.dim_value for d in dims]
 
+# %% ../nbs/06_export.ipynb #82f7d63a
 @torch.no_grad()
 def check_onnx(
     path:str|Path,           # the ONNX file
@@ -76,9 +79,12 @@ def check_onnx(
     "Compare an ONNX file with its torch module on random L2-normalized batches; raise if they disagree."
     import onnxruntime as ort
     ins, outs, bdims = _onnx_io(Path(path))
-    if ins != ['input'] or outs != list(output_names): raise ValueError(f"{path}: inputs {ins}, outputs {outs}; expected ['input'], {list(output_names)}")
-    if any(not isinstance(d, str) for d in bdims): raise ValueError(f"{path}: batch axes {bdims}; expected a symbolic (dynamic) batch axis everywhere")
-    sess, gen, res = ort.InferenceSession(str(path), providers=['CPUExecutionProvider']), torch.Generator().manual_seed(seed), {}
+    if ins != ['input'] or outs != list(output_names):
+        raise ValueError(f"{path}: inputs {ins}, outputs {outs}; expected ['input'], {list(output_names)}")
+    if any(not isinstance(d, str) for d in bdims):
+        raise ValueError(f"{path}: batch axes {bdims}; expected a symbolic (dynamic) batch axis everywhere")
+    sess = ort.InferenceSession(str(path), providers=['CPUExecutionProvider'])
+    gen, res = torch.Generator().manual_seed(seed), {}
     module.eval()
     for b in batches:
         x = nn.functional.normalize(torch.randn(b, width, generator=gen), dim=-1)
@@ -89,7 +95,8 @@ def check_onnx(
             if not (np.isfinite(o).all() and np.isfinite(r).all()):  # max(0., nan) is 0: check before comparing
                 raise ValueError(f"{path}: output {name!r} is not finite at batch {b} (onnxruntime or torch gives NaN "
                                  "or inf): the weights are broken; nothing is exported")
-            if o.shape != r.shape: raise ValueError(f"{path}: output {name!r} has shape {o.shape} at batch {b}; torch gives {r.shape}")
+            if o.shape != r.shape:
+                raise ValueError(f"{path}: output {name!r} has shape {o.shape} at batch {b}; torch gives {r.shape}")
             d, scale = float(np.abs(o - r).max()), float(np.abs(r).max())
             st = res.setdefault(name, dict(max_abs=0., rel=0.))
             st['max_abs'], st['rel'] = max(st['max_abs'], d), max(st['rel'], d / max(scale, 1e-12))
@@ -110,10 +117,12 @@ def _umask_perms(folder:Path):
     for p in folder.iterdir():
         if p.is_file() and not p.is_symlink(): os.chmod(p, 0o666 & ~um)
 
+# %% ../nbs/06_export.ipynb #2851d756
 def _staging_prefix(dst:Path, pid:int|None=None)->str:
     "Hidden name of a staging folder of `dst` made by process `pid`: `.<name>.staging-<pid>-`."
     return f'.{dst.name}.staging-{os.getpid() if pid is None else pid}-'
 
+# %% ../nbs/06_export.ipynb #3aea4b4b
 @contextmanager
 def staged_dir(
     dst:str|Path,           # the folder to create
@@ -121,7 +130,8 @@ def staged_dir(
 ):
     "Yield a temp folder beside `dst` that becomes `dst` when the block succeeds; nothing is left if it fails."
     dst = Path(dst)
-    if (dst.exists() or dst.is_symlink()) and not overwrite: raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
+    if (dst.exists() or dst.is_symlink()) and not overwrite:
+        raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
     dst.parent.mkdir(parents=True, exist_ok=True)
     clean_staging(dst.parent, f'.{dst.name}.staging-')
     tmp = Path(tempfile.mkdtemp(prefix=_staging_prefix(dst), suffix='.tmp', dir=dst.parent))
@@ -148,23 +158,32 @@ def staged_dir(
 # %% ../nbs/06_export.ipynb #eda904e9
 def _check_workdir(wd:Path, force:bool=False)->dict:
     "The workdir's test metrics (epoch + metrics), after checking that the files export needs are there."
-    if not wd.is_dir(): raise FileNotFoundError(f"{wd}: no such training workdir; expected the folder train_model writes (ckpts/best.json, metrics.json, ...)")
+    if not wd.is_dir():
+        raise FileNotFoundError(f"{wd}: no such training workdir; expected the folder train_model writes "
+                                "(ckpts/best.json, metrics.json, ...)")
     best = wd / 'ckpts' / 'best.json'
     for p in (best, best.with_suffix('.safetensors')):
-        if not p.is_file(): raise FileNotFoundError(f"{wd}: no best checkpoint; expected {p} (train_model writes it after the first epoch)")
+        if not p.is_file():
+            raise FileNotFoundError(f"{wd}: no best checkpoint; expected {p} "
+                                    "(train_model writes it after the first epoch)")
     mf = wd / 'metrics.json'
-    if not mf.is_file(): raise FileNotFoundError(f"{mf}: missing; expected the test metrics train_model writes when training finishes (run it again: it resumes)")
+    if not mf.is_file():
+        raise FileNotFoundError(f"{mf}: missing; expected the test metrics train_model writes when training finishes "
+                                "(run it again: it resumes)")
     try: m, epoch = json.loads(mf.read_text()), json.loads(best.read_text()).get('epoch')
     except ValueError as e: raise ValueError(f"{mf} or {best}: not valid JSON ({e}); run train_model again in {wd} "
                                              "(it resumes and rewrites them)") from None
-    if m.get('epoch') != epoch: raise ValueError(f"{mf}: metrics of epoch {m.get('epoch')}, but the best checkpoint is epoch {epoch}; run train_model again to re-evaluate")
+    if m.get('epoch') != epoch:
+        raise ValueError(f"{mf}: metrics of epoch {m.get('epoch')}, but the best checkpoint is epoch {epoch}; run "
+                         "train_model again to re-evaluate")
     vals = {k: float(m[k]) for k in METRIC_NAMES if k in m}
     if bad := [k for k, v in vals.items() if not math.isfinite(v)]:
         raise ValueError(f"{mf}: non-finite metrics {bad} (the run diverged); nothing is exported")
     if m.get('failed') and not force:
         c = (m.get('references') or {}).get('constant', {}).get('pred_mse')
-        raise ValueError(f"{mf}: this run failed: pred_mse {vals.get('pred_mse'):.4g} is no better than the constant-norm "
-                         f"reference's {c if c is None else format(c, '.4g')}; train again, or pass force=True (--force) to export it")
+        raise ValueError(f"{mf}: this run failed: pred_mse {vals.get('pred_mse'):.4g} is no better "
+                         f"than the constant-norm reference's {c if c is None else format(c, '.4g')}; "
+                         "train again, or pass force=True (--force) to export it")
     return dict(epoch=int(epoch), **vals, **({'failed': True} if m.get('failed') else {}))
 
 # %% ../nbs/06_export.ipynb #17786241
@@ -173,22 +192,25 @@ def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol
     conv, opts, w = model.converter, model.model_options, model.width
     sd = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     save_file(sd, str(out / 'model.safetensors'))
-    torch.save(dict(state_dict=sd, model_options=opts, epoch=metrics['epoch'], metrics={k: v for k, v in metrics.items() if k != 'epoch'}), out / 'model.pt')
+    rest = {k: v for k, v in metrics.items() if k != 'epoch'}
+    torch.save(dict(state_dict=sd, model_options=opts, epoch=metrics['epoch'], metrics=rest), out / 'model.pt')
     checks = {}
-    for fn, mod, outs in (('model.onnx', conv, ['embedding']), ('model_with_fc.onnx', model, ['prediction', 'embedding'])):
+    for fn, mod, outs in (('model.onnx', conv, ['embedding']),
+                          ('model_with_fc.onnx', model, ['prediction', 'embedding'])):
         checks[fn] = check_onnx(export_onnx(mod, out / fn, w, outs), mod, w, outs, rtol=rtol)
     write_json(out / 'metrics.json', metrics)
-    sums = {f: file_sha256(out / f) for f in ('model.safetensors', 'model.pt', 'model.onnx', 'model_with_fc.onnx', 'metrics.json')}
-    write_model_json(out, model_info(model, name=name, exported_at=datetime.now(timezone.utc).isoformat(timespec='seconds'),
-                                     sha256=sums))  # re-checked by `Aligner.from_pretrained` and publish
+    files = ('model.safetensors', 'model.pt', 'model.onnx', 'model_with_fc.onnx', 'metrics.json')
+    sums = {f: file_sha256(out / f) for f in files}
+    when = datetime.now(timezone.utc).isoformat(timespec='seconds')
+    write_model_json(out, model_info(model, name=name, exported_at=when, sha256=sums))  # from_pretrained, publish check
     for p in sorted(wd.glob('events.out.tfevents.*')): shutil.copyfile(p, out / anonymize_event_name(p.name))
     for p in sorted([*wd.glob('*.png'), wd / 'history.csv']):
         if p.is_file(): shutil.copyfile(p, out / p.name)
     return checks
 
 # %% ../nbs/06_export.ipynb #a82bed7b
-_OWN = {'model.onnx', 'model_with_fc.onnx', 'model.safetensors', 'model.pt', 'metrics.json', 'model.json', 'history.csv',
-        KIND_MARKER}
+_OWN = {'model.onnx', 'model_with_fc.onnx', 'model.safetensors', 'model.pt', 'metrics.json', 'model.json',
+        'history.csv', KIND_MARKER}
 
 def foreign_files(
     dst:str|Path,   # an existing export folder (or a path that does not exist)
@@ -198,7 +220,8 @@ def foreign_files(
     if not dst.is_dir(): return []
     own = lambda p: p.parent == dst and p.is_file() and not p.is_symlink() and (
         p.name in _OWN or p.suffix == '.png' or p.name.startswith('events.out.tfevents.'))
-    return [p for p in sorted(dst.rglob('*')) if not own(p) and not (p.is_dir() and not p.is_symlink() and any(p.iterdir()))]
+    full_dir = lambda p: p.is_dir() and not p.is_symlink() and any(p.iterdir())
+    return [p for p in sorted(dst.rglob('*')) if not own(p) and not full_dir(p)]
 
 # %% ../nbs/06_export.ipynb #ff2c785f
 def export_to_directory(
@@ -210,25 +233,28 @@ def export_to_directory(
     hub_kwargs:dict|None=None, # for loading the head by tagger name
     *,
     rtol:float=ONNX_RTOL,    # ONNX vs torch tolerance, relative to the output magnitude
-    force:bool=False,        # export a failed run (no better than the constant reference; marked `failed` in metrics.json)
+    force:bool=False,        # export a failed run (no better than the constant reference: `failed` in metrics.json)
 )->dict:                     # `dst`, `files`, `onnx` (check results per file), `epoch`, `seconds`
     "Export the best checkpoint of a training workdir into `dst_dir`: ONNX (checked), weights, metrics, profile, logs."
     t0, wd, dst = time.time(), Path(model_dir), Path(dst_dir)
     metrics = _check_workdir(wd, force)
     if dst.resolve() == wd.resolve() or wd.resolve().is_relative_to(dst.resolve()):
         raise ValueError(f"dst_dir {dst} would replace the workdir {wd}; export somewhere else")
-    if (dst.exists() or dst.is_symlink()) and not overwrite: raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
+    if (dst.exists() or dst.is_symlink()) and not overwrite:
+        raise FileExistsError(f"{dst} exists; pass overwrite=True to replace it")
     check_folder_kind(dst, 'export', overwrite=overwrite, what='dst_dir')
     if overwrite and (foreign := foreign_files(dst)):
-        raise ValueError(f"dst_dir {dst} holds files export did not write: {', '.join(map(str, foreign[:5]))}"
-                         f"{' ...' if len(foreign) > 5 else ''}; overwrite replaces only an export's own files: move them away")
+        raise ValueError(f"dst_dir {dst} holds files export did not write: "
+                         f"{', '.join(map(str, foreign[:5]))}{' ...' if len(foreign) > 5 else ''}; "
+                         "overwrite replaces only an export's own files: move them away")
     model = open_model(wd / 'ckpts' / 'best', head=head, hub_kwargs=hub_kwargs).float().cpu().eval()
     if bad := [k for k, v in model.state_dict().items() if not torch.isfinite(v).all()]:
-        raise ValueError(f"{wd / 'ckpts' / 'best.safetensors'}: non-finite weights in {bad[:3]} (the run diverged); "
-                         "nothing is exported")
+        raise ValueError(f"{wd / 'ckpts' / 'best.safetensors'}: non-finite weights "
+                         f"in {bad[:3]} (the run diverged); nothing is exported")
     tagger = model.model_options['suffix_model_name']
     if name is not None and (not name.startswith(f'{tagger}_') or '/' in name):
-        raise ValueError(f"name={name!r}: expected '{tagger}_<aligner name>' without '/' (imgutils finds aligners as <tagger>_<denormalizer>)")
+        raise ValueError(f"name={name!r}: expected '{tagger}_<aligner name>' without '/' (imgutils finds aligners as "
+                         "<tagger>_<denormalizer>)")
     try:
         with staged_dir(dst, overwrite=overwrite) as out: checks = _write_files(out, wd, model, metrics, name, rtol)
     except OSError as e:
@@ -250,6 +276,7 @@ def tea_export(
     try: rep = export_to_directory(workdir, dst, name=name, overwrite=overwrite, force=force)
     except (ValueError, OSError) as e: raise CliError(f"tea-export: {e}")
     diffs = ', '.join(f"{f} {o} {v['max_abs']:.2g}" for f, c in rep['onnx'].items() for o, v in c.items())
-    print(f"exported epoch {rep['epoch']} of {workdir} to {rep['dst']} in {rep['seconds']:.1f}s: {', '.join(rep['files'])}")
+    print(f"exported epoch {rep['epoch']} of {workdir} to {rep['dst']} in {rep['seconds']:.1f}s: "
+          f"{', '.join(rep['files'])}")
     print(f"onnxruntime vs torch, max abs diff: {diffs}")
     return rep

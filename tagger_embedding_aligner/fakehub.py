@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, parse_qs
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['file_sha256', 'HubRepo', 'FakeHub', 'hub_endpoint', 'loopback_online']
@@ -86,38 +87,50 @@ class _Handler(BaseHTTPRequestHandler):
     @property
     def hub(self)->'FakeHub': return self.server.hub
 
-    def _send(self, status:int, body:bytes=b'', headers:dict|None=None, ctype:str='application/json'):
-        self.send_response(status)
-        for k, v in {'Content-Type': ctype, 'Content-Length': str(len(body)), **(headers or {})}.items(): self.send_header(k, v)
-        self.end_headers()
-        if self.command != 'HEAD': self.wfile.write(body)
+# %% ../nbs/00a_fakehub.ipynb #7c9cc3ee
+@patch
+def _send(self:_Handler, status:int, body:bytes=b'', headers:dict|None=None, ctype:str='application/json'):
+    self.send_response(status)
+    for k, v in {'Content-Type': ctype, 'Content-Length': str(len(body)), **(headers or {})}.items():
+        self.send_header(k, v)
+    self.end_headers()
+    if self.command != 'HEAD': self.wfile.write(body)
 
-    def _json(self, obj, status:int=200, headers:dict|None=None): self._send(status, json.dumps(obj).encode(), headers)
-    def _error(self, status:int, code:str, msg:str, headers:dict|None=None):
-        self._send(status, json.dumps({'error': msg}).encode(), {'X-Error-Code': code, 'X-Error-Message': msg, **(headers or {})})
+@patch
+def _json(self:_Handler, obj, status:int=200, headers:dict|None=None):
+    self._send(status, json.dumps(obj).encode(), headers)
 
-    def _body(self)->bytes:
-        n = int(self.headers.get('Content-Length') or 0)
-        return self.rfile.read(n) if n else b''
+@patch
+def _error(self:_Handler, status:int, code:str, msg:str, headers:dict|None=None):
+    hdrs = {'X-Error-Code': code, 'X-Error-Message': msg, **(headers or {})}
+    self._send(status, json.dumps({'error': msg}).encode(), hdrs)
 
-    def _authorized(self, write:bool)->bool:
-        "Whether the request's token may read (any, or none) or write (the hub's token)."
-        got = (self.headers.get('Authorization') or '').removeprefix('Bearer ').strip()
-        if got and self.hub.token and got != self.hub.token: return False
-        return not write or not self.hub.token or got == self.hub.token
+@patch
+def _body(self:_Handler)->bytes:
+    n = int(self.headers.get('Content-Length') or 0)
+    return self.rfile.read(n) if n else b''
 
-    def _dispatch(self):
-        self.hub.requests.append((self.command, self.path))
-        path = urlsplit(self.path).path
-        if not self._authorized(write=self.command == 'POST'):
-            return self._send(401, json.dumps({'error': 'Invalid credentials in Authorization header'}).encode(),
-                              {'X-Error-Message': 'Invalid credentials in Authorization header'})
-        if (parts := _repo_url_parts(path)) is not None: return self._resolve(*parts)
-        for pattern, fn in self.hub.routes:
-            if self.command in fn.methods and (m := re.fullmatch(pattern, path)): return fn(self, *m.groups())
-        self._error(404, 'NotFound', f'no route for {self.command} {path}')
+# %% ../nbs/00a_fakehub.ipynb #a088d747
+@patch
+def _authorized(self:_Handler, write:bool)->bool:
+    "Whether the request's token may read (any, or none) or write (the hub's token)."
+    got = (self.headers.get('Authorization') or '').removeprefix('Bearer ').strip()
+    if got and self.hub.token and got != self.hub.token: return False
+    return not write or not self.hub.token or got == self.hub.token
 
-    do_GET = do_HEAD = do_POST = _dispatch
+@patch
+def _dispatch(self:_Handler):
+    self.hub.requests.append((self.command, self.path))
+    path = urlsplit(self.path).path
+    if not self._authorized(write=self.command == 'POST'):
+        return self._send(401, json.dumps({'error': 'Invalid credentials in Authorization header'}).encode(),
+                          {'X-Error-Message': 'Invalid credentials in Authorization header'})
+    if (parts := _repo_url_parts(path)) is not None: return self._resolve(*parts)
+    for pattern, fn in self.hub.routes:
+        if self.command in fn.methods and (m := re.fullmatch(pattern, path)): return fn(self, *m.groups())
+    self._error(404, 'NotFound', f'no route for {self.command} {path}')
+
+_Handler.do_GET = _Handler.do_HEAD = _Handler.do_POST = _Handler._dispatch
 
 # %% ../nbs/00a_fakehub.ipynb #b489fc8f
 def _find(h:_Handler, repo_type:str, repo_id:str, revision:str|None)->HubRepo|None:
@@ -131,6 +144,7 @@ def _find(h:_Handler, repo_type:str, repo_id:str, revision:str|None)->HubRepo|No
         return None
     return repo
 
+# %% ../nbs/00a_fakehub.ipynb #5b8cef35
 def _resolve(h:_Handler, repo_type, repo_id, revision, path):
     if (repo := _find(h, repo_type, repo_id, revision)) is None: return
     f, commit = repo.file(path), repo.commit
@@ -169,6 +183,8 @@ def _route(pattern:str, *methods):
     return deco
 
 _ROUTES = []
+
+# %% ../nbs/00a_fakehub.ipynb #3c1fafe6
 _REPO = r'/api/(models|datasets|spaces)/([^/]+/[^/]+)'
 
 def _file_entry(repo:HubRepo, path:str)->dict:
@@ -177,8 +193,10 @@ def _file_entry(repo:HubRepo, path:str)->dict:
     return {'type': 'file', 'path': path, 'size': size, 'oid': hashlib.sha1(sha.encode()).hexdigest(),
             'lfs': {'oid': sha, 'size': size, 'pointerSize': 134}}
 
-def _dir_entry(path:str)->dict: return {'type': 'directory', 'path': path, 'oid': hashlib.sha1(path.encode()).hexdigest()}
+def _dir_entry(path:str)->dict:
+    return {'type': 'directory', 'path': path, 'oid': hashlib.sha1(path.encode()).hexdigest()}
 
+# %% ../nbs/00a_fakehub.ipynb #1aa8cada
 def _entries(repo:HubRepo, prefix:str, recursive:bool)->list:
     "Tree entries under folder `prefix` ('' for the root): files, and folders (all levels when `recursive`)."
     out, dirs, pre = [], set(), f'{prefix}/' if prefix else ''
@@ -224,12 +242,14 @@ def _create_repo(h):
     h.hub.create(repo_id, repo_type)
     h._json({'url': url, 'name': repo_id})
 
+# %% ../nbs/00a_fakehub.ipynb #4368f1ff
 @_route(_REPO + r'/preupload/([^/]+)', 'POST')
 def _preupload(h, kind, repo_id, revision):
     if _find(h, _TYPES[kind], repo_id, unquote(revision)) is None: return
     files = json.loads(h._body())['files']
     h._json({'files': [{'path': f['path'], 'uploadMode': 'regular', 'shouldIgnore': False} for f in files]})
 
+# %% ../nbs/00a_fakehub.ipynb #081d87b1
 @_route(_REPO + r'/commit/([^/]+)', 'POST')
 def _commit(h, kind, repo_id, revision):
     if (repo := _find(h, _TYPES[kind], repo_id, unquote(revision))) is None: return
@@ -242,10 +262,12 @@ def _commit(h, kind, repo_id, revision):
     commit = repo.commit
     h._json({'commitUrl': f'{h.hub.url}/{repo_id}/commit/{commit}', 'commitOid': commit, 'success': True})
 
+# %% ../nbs/00a_fakehub.ipynb #51c392d5
 @_route(_REPO + r'/branch/([^/]+)', 'POST')
 def _create_branch(h, kind, repo_id, branch):
     h._error(400, 'BadRequest', 'this fake Hub serves only the main branch')
 
+# %% ../nbs/00a_fakehub.ipynb #1395e318
 @_route(r'/api/validate-yaml', 'POST')
 def _validate_yaml(h):
     "A README's YAML front matter must parse to a mapping (the Hub checks more)."
@@ -257,6 +279,7 @@ def _validate_yaml(h):
     if not ok: return h._json({'errors': [{'message': 'Invalid YAML metadata'}]}, 400)
     h._json({'errors': [], 'warnings': []})
 
+# %% ../nbs/00a_fakehub.ipynb #30689dcc
 @_route(r'/api/whoami-v2', 'GET')
 def _whoami(h):
     if not (h.headers.get('Authorization') or '').strip(): return h._error(401, 'Unauthorized', 'no token')
@@ -282,21 +305,25 @@ class FakeHub:
         self.repos[(repo_type, repo_id)] = HubRepo(repo_id, repo_type, folder, commit)
         return self.repos[(repo_type, repo_id)]
 
-    def create(self, repo_id:str, repo_type:str='model')->HubRepo:
-        "An empty repository under `root`."
-        folder = self.root / f'{repo_type}s' / repo_id
-        folder.mkdir(parents=True, exist_ok=True)
-        return self.add(repo_id, folder, repo_type)
+# %% ../nbs/00a_fakehub.ipynb #f2aebaf3
+@patch
+def create(self:FakeHub, repo_id:str, repo_type:str='model')->HubRepo:
+    "An empty repository under `root`."
+    folder = self.root / f'{repo_type}s' / repo_id
+    folder.mkdir(parents=True, exist_ok=True)
+    return self.add(repo_id, folder, repo_type)
 
-    def count(self, repo_type, repo_id, path, n):
-        with self._lock: self.sent[(repo_type, repo_id, path)] = self.sent.get((repo_type, repo_id, path), 0) + n
+@patch
+def count(self:FakeHub, repo_type, repo_id, path, n):
+    with self._lock: self.sent[(repo_type, repo_id, path)] = self.sent.get((repo_type, repo_id, path), 0) + n
 
-    def bytes_sent(self)->int:
-        "Bytes of file contents sent so far."
-        return sum(self.sent.values())
+@patch
+def bytes_sent(self:FakeHub)->int:
+    "Bytes of file contents sent so far."
+    return sum(self.sent.values())
 
-    @property
-    def url(self)->str: return f'http://127.0.0.1:{self.server.server_address[1]}'
+@patch(as_prop=True)
+def url(self:FakeHub)->str: return f'http://127.0.0.1:{self.server.server_address[1]}'
 
 # %% ../nbs/00a_fakehub.ipynb #39b429f9
 def _write(self:FakeHub, repo:HubRepo, adds:dict, dels:list):

@@ -30,15 +30,18 @@ class WorldFamily:
     def init(self, st, rng):
         "Draw the family's extra parameters from `rng` (its own stream); may replace the head `st.weights`, `st.bias`."
 
-    def directions(self, st, n:int, rng)->np.ndarray:
-        "Unit directions of `n` new samples: the tags' prototypes, weighted, plus isotropic noise."
-        z, signal, noise = st._tag_signal(n, rng)
-        z += st.profile.dir_noise * signal * noise / np.sqrt(st.profile.width)
-        return (z / np.linalg.norm(z, axis=1, keepdims=True)).astype(np.float32)
+# %% ../nbs/01a_families.ipynb #d3c32fe2
+@patch
+def directions(self:WorldFamily, st, n:int, rng)->np.ndarray:
+    "Unit directions of `n` new samples: the tags' prototypes, weighted, plus isotropic noise."
+    z, signal, noise = st._tag_signal(n, rng)
+    z += st.profile.dir_noise * signal * noise / np.sqrt(st.profile.width)
+    return (z / np.linalg.norm(z, axis=1, keepdims=True)).astype(np.float32)
 
-    def sample(self, st, n:int, rng)->tuple:
-        "`(embs, limit_norms)`: `n` raw float32 embeddings `[n, width]` and the best norm each direction allows `[n]`."
-        raise NotImplementedError(f"family {self.name!r} ({type(self).__name__}) does not define `sample`")
+@patch
+def sample(self:WorldFamily, st, n:int, rng)->tuple:
+    "`(embs, limit_norms)`: `n` raw float32 embeddings `[n, width]` and the best norm each direction allows `[n]`."
+    raise NotImplementedError(f"family {self.name!r} ({type(self).__name__}) does not define `sample`")
 
 # %% ../nbs/01a_families.ipynb #10b0838f
 _FAMILIES = {}
@@ -63,6 +66,7 @@ def register_family(
     _FAMILIES[cls.name] = cls
     return cls
 
+# %% ../nbs/01a_families.ipynb #d506ab5a
 def list_families()->list:
     "Names of the registered world families, in registration order."
     return list(_FAMILIES)
@@ -73,6 +77,7 @@ def get_family_class(name:str)->type:
         raise KeyError(f"Unknown world family {name!r}; expected one of: {', '.join(_FAMILIES)}")
     return _FAMILIES[name]
 
+# %% ../nbs/01a_families.ipynb #9ad66c0e
 def get_family(
     name:str,                  # a registered family (`list_families()`)
     overrides:dict|None=None,  # parameters to change, e.g. `dict(latent_noise=0.02)`
@@ -97,6 +102,7 @@ def _orthonormal(rng, k:int, width:int)->np.ndarray:
     "`k` random orthonormal rows of length `width`."
     return np.linalg.qr(rng.standard_normal((width, k)))[0].T.astype(np.float32)
 
+# %% ../nbs/01a_families.ipynb #a49b9741
 @register_family
 class LatentFamily(FeaturesFamily):
     "The norm comes from a 2-d latent code that reaches the direction only through a noisy nonlinear read-out."
@@ -116,15 +122,17 @@ class LatentFamily(FeaturesFamily):
         "The read-out coordinates' mean given latent codes `z` [..., 2]."
         return self.params['readout_amp'] * np.tanh(z @ self.lat_A.T + self.lat_b)
 
-    def sample(self, st, n:int, rng)->tuple:
-        fp, v = self.params, st._directions(n, rng)
-        z = rng.standard_normal((n, 2))
-        t = self.readout_mean(z) + fp['readout_amp'] * fp['latent_noise'] * rng.standard_normal((n, fp['readout_dims']))
-        v = v - (v @ self.readout.T) @ self.readout
-        v *= np.sqrt(np.maximum(1 - (t ** 2).sum(1, keepdims=True), 0)) / np.linalg.norm(v, axis=1, keepdims=True)
-        u = (v + t @ self.readout).astype(np.float32)
-        log_norm = self.log_norm(st, z) + st.profile.norm_noise * rng.standard_normal(n)
-        return (u * np.exp(log_norm)[:, None]).astype(np.float32), self.limit(st, u)
+# %% ../nbs/01a_families.ipynb #2315b500
+@patch
+def sample(self:LatentFamily, st, n:int, rng)->tuple:
+    fp, v = self.params, st._directions(n, rng)
+    z = rng.standard_normal((n, 2))
+    t = self.readout_mean(z) + fp['readout_amp'] * fp['latent_noise'] * rng.standard_normal((n, fp['readout_dims']))
+    v = v - (v @ self.readout.T) @ self.readout
+    v *= np.sqrt(np.maximum(1 - (t ** 2).sum(1, keepdims=True), 0)) / np.linalg.norm(v, axis=1, keepdims=True)
+    u = (v + t @ self.readout).astype(np.float32)
+    log_norm = self.log_norm(st, z) + st.profile.norm_noise * rng.standard_normal(n)
+    return (u * np.exp(log_norm)[:, None]).astype(np.float32), self.limit(st, u)
 
 # %% ../nbs/01a_families.ipynb #7631f33f
 @patch
@@ -173,6 +181,7 @@ def _layer_norm(x:np.ndarray, eps:float)->np.ndarray:
     d = x - x.mean(-1, keepdims=True)
     return d / np.sqrt((d * d).mean(-1, keepdims=True) + eps)
 
+# %% ../nbs/01a_families.ipynb #a7a85d81
 class LayerNormFamily(WorldFamily):
     "Embeddings made as a WD tagger makes them: T tokens from the image's tags, a LayerNorm, `e = gamma * z + beta`."
     pool_first = False  # ending (b): mean over tokens, then LayerNorm; False: (a), LayerNorm per token, then the mean
@@ -209,6 +218,7 @@ def _draw_affine(self:LayerNormFamily, rng, width:int):
     b = p['beta_scale'] * rng.standard_normal(width) * np.where(rng.random(width) < p['beta_outliers'], 10., 1.)
     return g, b
 
+# %% ../nbs/01a_families.ipynb #498ce01f
 @patch
 def _tokens(self:LayerNormFamily, st, act:np.ndarray, rng)->np.ndarray:
     "Pre-norm tokens [n, T, C] of images with tag activations `act` [n, tags]."
@@ -221,6 +231,7 @@ def _tokens(self:LayerNormFamily, st, act:np.ndarray, rng)->np.ndarray:
     amp = p['prenorm_scale'] * rng.lognormal(0., p['amp_spread'], (n, 1, 1))
     return amp * (gain * c[:, None] + common + sigma * rng.standard_normal((n, T, C)))
 
+# %% ../nbs/01a_families.ipynb #170ddbaa
 @patch
 def normalized(self:LayerNormFamily, st, n:int, rng, chunk:int=256)->tuple:
     "`(z, act)`: the LayerNorm outputs `z` [n, C] (float64) of `n` new images, and their tag activations."
@@ -258,6 +269,7 @@ def init(self:LayerNormFamily, st, rng):
     self.unit = st.profile.norm_scale / np.sqrt(C)  # the typical |e_c|: the scale of the nonlinearity
     self._fit_head(st, self.embed(z), act, rng)
 
+# %% ../nbs/01a_families.ipynb #7fca8f3b
 @patch
 def _fit_head(self:LayerNormFamily, st, e:np.ndarray, act:np.ndarray, rng):
     "Replace the head by a matched filter through gamma, calibrated on pilot embeddings `e` with activations `act`."
@@ -279,12 +291,14 @@ class TokenLNFamily(LayerNormFamily):
     name, pool_first = 'token_ln', False
     defaults = {**LayerNormFamily.defaults, 'eps': 1e-5}
 
+# %% ../nbs/01a_families.ipynb #c33c5d9f
 @register_family
 class PooledLNFamily(LayerNormFamily):
     "Ending (b), ConvNeXt/EVA02/MOAT: mean over positions, then LayerNorm; `e = gamma * z + beta`."
     name, pool_first = 'pooled_ln', True
     defaults = {**LayerNormFamily.defaults, 'eps': 1e-6}
 
+# %% ../nbs/01a_families.ipynb #bb768f54
 register_family(TokenLNFamily, 'token_ln_beta0', "Ending (a) with beta = 0: the direction no longer fixes the norm.",
                 beta_scale=0.)
 register_family(TokenLNFamily, 'token_ln_fp16', "Ending (a), embeddings stored float16-rounded.", float16=True)
@@ -295,5 +309,6 @@ register_family(PooledLNFamily, 'pooled_ln_beta0', "Ending (b) with beta = 0: th
 register_family(PooledLNFamily, 'pooled_ln_eps3', "Ending (b), eps = 1e-3 on low-variance features: no quadratic.",
                 eps=1e-3, prenorm_scale=0.03)
 register_family(PooledLNFamily, 'pooled_ln_fp16', "Ending (b), embeddings stored float16-rounded.", float16=True)
-_ = register_family(PooledLNFamily, 'pooled_ln_nonlin', "Ending (b), a mild tanh after the affine: approximate constraints.",
+_ = register_family(PooledLNFamily, 'pooled_ln_nonlin', "Ending (b), a mild tanh after the affine: "
+                                                        "approximate constraints.",
                     alpha=0.05)

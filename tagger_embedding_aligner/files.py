@@ -63,6 +63,7 @@ def check_model_json(
                          f"{info['model_name']!r}")
     return info
 
+# %% ../nbs/00a_files.ipynb #4d03fa7a
 def write_model_json(
     folder:str|Path,  # a training workdir or an export folder
     info:dict,        # the `MODEL_JSON` fields, and any others (`name`, `exported_at`)
@@ -70,6 +71,7 @@ def write_model_json(
     "Check `info` and write it atomically as `folder/model.json`."
     write_json(Path(folder) / 'model.json', check_model_json(info, Path(folder) / 'model.json'))
 
+# %% ../nbs/00a_files.ipynb #46efddc7
 def read_model_json(
     folder:str|Path,  # a training workdir or an export folder
 )->dict:
@@ -117,8 +119,8 @@ def check_folder_kind(
                              f"kind of folder: choose a path outside it")
     k = folder_kind(p)
     if k is not None and k != kind:
-        raise ValueError(f"{what} {path} is {_A[k]} folder, not {_A[kind]}; refusing to write into it "
-                         "(use another path)")
+        raise ValueError(f"{what} {path} is {_A[k]} folder, not {_A[kind]}; "
+                         "refusing to write into it (use another path)")
     if not p.is_dir() or not overwrite: return
     if k is None and any(p.iterdir()):
         raise ValueError(f"{what} {path} is not {_A[kind]} folder (no {KIND_MARKER} or {kind} files); overwrite "
@@ -156,8 +158,8 @@ def folder_lock(
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode(errors='replace').strip() or 'unknown'
-            raise RuntimeError(f"{what} {folder} is in use by another run ({holder}); wait for it to finish or use "
-                               "another folder") from None
+            raise RuntimeError(f"{what} {folder} is in use by another run ({holder}); "
+                               "wait for it to finish or use another folder") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on host {socket.gethostname()}".encode(), 0)
         yield path

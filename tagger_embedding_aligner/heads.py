@@ -20,11 +20,12 @@ __all__ = ['RATING', 'GENERAL', 'CHARACTER', 'head_file', 'labels_file', 'load_h
            'ALIGNER_REPO', 'hub_file']
 
 # %% ../nbs/00_heads.ipynb #3389aab4
-_all_ = ['TaggerInfo', 'DEFAULT_TAGGER', 'TAGGERS', 'get_tagger', 'HEADS_REPO', 'DATASET_REPO', 'ALIGNER_REPO', 'hub_file']
+_all_ = ['TaggerInfo', 'DEFAULT_TAGGER', 'TAGGERS', 'get_tagger', 'HEADS_REPO', 'DATASET_REPO', 'ALIGNER_REPO',
+         'hub_file']
 
 # %% ../nbs/00_heads.ipynb #246f753a
 def head_file(name:str=DEFAULT_TAGGER, **kwargs)->str:
-    "Path of tagger `name`'s head weights `inv.npz` (keys `weights` [width, tags], `bias` [tags]). `kwargs` go to `hub_file`."
+    "Path of tagger `name`'s head weights `inv.npz` (`weights` [width, tags], `bias` [tags]); `kwargs` to `hub_file`."
     return hub_file(HEADS_REPO, f'{get_tagger(name).repo}/inv.npz', **kwargs)
 
 def labels_file(name:str=DEFAULT_TAGGER, **kwargs)->str:
@@ -37,31 +38,42 @@ def labels_file(name:str=DEFAULT_TAGGER, **kwargs)->str:
 def _head_array(f, key:str, path:str)->np.ndarray:
     "Array `key` of an open head npz as float32, or an error naming the file and key."
     try: a = f[key]
-    except ValueError as e: raise ValueError(f"{path}: head array {key!r} cannot be read without unpickling ({e}); expected float arrays") from None
+    except ValueError as e:
+        raise ValueError(f"{path}: head array {key!r} cannot be read without unpickling ({e}); "
+                         "expected float arrays") from None
     if a.dtype.kind not in 'fiu': raise ValueError(f"{path}: head array {key!r} is {a.dtype}; expected float")
     a = a.astype(np.float32)
     if not np.isfinite(a).all():
-        raise ValueError(f"{path}: head array {key!r} has {int((~np.isfinite(a)).sum())} NaN or inf values; expected finite numbers")
+        raise ValueError(f"{path}: head array {key!r} has {int((~np.isfinite(a)).sum())} "
+                         "NaN or inf values; expected finite numbers")
     return a
 
+# %% ../nbs/00_heads.ipynb #9ed52d35
 @functools.lru_cache(maxsize=8)
 def _read_head_npz(path:str, size:int, mtime_ns:int):
     "The head arrays of `path`, cached by path, size and modification time (a replaced file is read again)."
     try: f = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(f"{path}: not a readable head npz (empty, truncated or not an npz: {e}); expected 'weights' and 'bias'") from None
-    if not hasattr(f, 'files'): raise ValueError(f"{path}: a single .npy array, not an npz; expected 'weights' and 'bias'")
+        raise ValueError(f"{path}: not a readable head npz (empty, truncated "
+                         f"or not an npz: {e}); expected 'weights' and 'bias'") from None
+    if not hasattr(f, 'files'):
+        raise ValueError(f"{path}: a single .npy array, not an npz; expected 'weights' and 'bias'")
     with f:
         missing = {'weights', 'bias'} - set(f.files)
-        if missing: raise KeyError(f"{path}: head npz lacks key(s) {sorted(missing)}; expected 'weights' [width, tags] and 'bias' [tags]")
+        if missing:
+            raise KeyError(f"{path}: head npz lacks key(s) {sorted(missing)}; "
+                           "expected 'weights' [width, tags] and 'bias' [tags]")
         try: w, b = _head_array(f, 'weights', path), _head_array(f, 'bias', path)
-        except (zipfile.BadZipFile, EOFError, OSError) as e: raise ValueError(f"{path}: head npz is truncated or corrupt ({e})") from None
+        except (zipfile.BadZipFile, EOFError, OSError) as e:
+            raise ValueError(f"{path}: head npz is truncated or corrupt ({e})") from None
     if w.ndim != 2 or b.shape != (w.shape[1],) or 0 in w.shape:
-        raise ValueError(f"{path}: head shapes weights {w.shape}, bias {b.shape}; expected [width, tags] and [tags], non-empty")
+        raise ValueError(f"{path}: head shapes weights {w.shape}, bias {b.shape}; "
+                         "expected [width, tags] and [tags], non-empty")
     w.setflags(write=False)
     b.setflags(write=False)
     return w, b
 
+# %% ../nbs/00_heads.ipynb #9e03fe7b
 def load_head_arrays(
     source:str|Path=DEFAULT_TAGGER, # tagger name, or a path to an `inv.npz`
     **kwargs,                       # passed to `hub_file` when `source` is a tagger name
@@ -83,7 +95,8 @@ def load_labels(
     path = Path(source) if str(source).endswith('.csv') else Path(labels_file(source, **kwargs))
     df = pd.read_csv(path)
     missing = {'name', 'category'} - set(df.columns)
-    if missing: raise KeyError(f"{path}: labels csv lacks column(s) {sorted(missing)}; expected tag_id,name,category,count")
+    if missing:
+        raise KeyError(f"{path}: labels csv lacks column(s) {sorted(missing)}; expected tag_id,name,category,count")
     return df
 
 # %% ../nbs/00_heads.ipynb #3799e7d7
@@ -100,7 +113,8 @@ class TaggerHead(nn.Module):
     "Frozen WD tagger head: `sigmoid(x @ weights + bias)` over any leading batch shape."
     def __init__(self, weights, bias):
         super().__init__()
-        self.register_buffer('weights', torch.tensor(np.asarray(weights), dtype=torch.float32), persistent=False)  # a copy: cached arrays are read-only
+        # a copy: cached arrays are read-only
+        self.register_buffer('weights', torch.tensor(np.asarray(weights), dtype=torch.float32), persistent=False)
         self.register_buffer('bias', torch.tensor(np.asarray(bias), dtype=torch.float32), persistent=False)
 
     @property

@@ -73,13 +73,16 @@ def _hub_message(e:Exception, what:str, offline:bool, cache_dir)->tuple:
     if isinstance(e, EntryNotFoundError) and not isinstance(e, LocalEntryNotFoundError):
         return FileNotFoundError, f"{what}: the repository has no such file"
     if isinstance(e, (LocalEntryNotFoundError, OfflineModeIsEnabled)):
-        if offline: return FileNotFoundError, (f"{what}: not in the local cache ({cache_dir or 'default'}) and downloads are "
-                                               "off (HF_HUB_OFFLINE=1 or local_files_only); download it once online")
-        return ConnectionError, f"{what}: the Hub ({constants.ENDPOINT}) cannot be reached and the file is not in the cache"
-    if status in (401, 403): return PermissionError, f"{what}: the Hub refused the token (HTTP {status}); check HF_TOKEN"
+        if offline:
+            return FileNotFoundError, (f"{what}: not in the local cache ({cache_dir or 'default'}) and downloads are "
+                                       "off (HF_HUB_OFFLINE=1 or local_files_only); download it once online")
+        return ConnectionError, f"{what}: the Hub ({constants.ENDPOINT}) cannot be reached; the file is not cached"
+    if status in (401, 403):
+        return PermissionError, f"{what}: the Hub refused the token (HTTP {status}); check HF_TOKEN"
     if isinstance(e, HfHubHTTPError): return OSError, f"{what}: the Hub answered HTTP {status}"
     return ConnectionError, f"{what}: the Hub ({constants.ENDPOINT}) cannot be reached ({type(e).__name__})"
 
+# %% ../nbs/00_cache.ipynb #418faeec
 @contextmanager
 def hub_errors(
     repo_id:str,                 # the repository being read or written
@@ -92,7 +95,8 @@ def hub_errors(
     token:str|None=None,         # masked in every message
 ):
     "Re-raise Hub and network errors as one-line `FileNotFoundError`, `PermissionError` or `ConnectionError`."
-    what = (f"{filename!r} in " if filename else '') + f"{repo_type} repo {repo_id!r}" + (f" at revision {revision!r}" if revision else '')
+    what = ((f"{filename!r} in " if filename else '') + f"{repo_type} repo {repo_id!r}"
+            + (f" at revision {revision!r}" if revision else ''))
     try: yield
     except (HfHubHTTPError, EntryNotFoundError, OfflineModeIsEnabled, TransportError, OSError) as e:
         hub = (HfHubHTTPError, LocalEntryNotFoundError, ConnectionError, TransportError)

@@ -23,18 +23,22 @@ def check_aligner_onnx(
     path:str|Path,        # an aligner `model.onnx`
     width:int|None=None,  # expected embedding width; default: whatever the model says
 )->int:                   # the embedding width
-    "Check that `path` has the interface imgutils expects: input `input` and first output `embedding`, both [batch, width], width fixed."
+    "Check `path` has imgutils' interface: input `input`, first output `embedding`, both [batch, width], width fixed."
     g = onnx.load(str(path), load_external_data=False).graph
-    def dims(v): return [d.dim_value if d.HasField('dim_value') else (d.dim_param or None) for d in v.type.tensor_type.shape.dim]
+    def dims(v):
+        return [d.dim_value if d.HasField('dim_value') else (d.dim_param or None) for d in v.type.tensor_type.shape.dim]
     if [i.name for i in g.input] != ['input'] or not g.output or g.output[0].name != 'embedding':
-        raise ValueError(f"{path}: inputs {[i.name for i in g.input]}, outputs {[o.name for o in g.output]}; expected one input 'input' and first output 'embedding'")
+        raise ValueError(f"{path}: inputs {[i.name for i in g.input]}, outputs {[o.name for o in g.output]}; expected "
+                         "one input 'input' and first output 'embedding'")
     if len(dims(g.input[0])) != 2 or len(dims(g.output[0])) != 2:
-        raise ValueError(f"{path}: input shape {dims(g.input[0])}, output shape {dims(g.output[0])}; expected [batch, width]")
+        raise ValueError(f"{path}: input shape {dims(g.input[0])}, output "
+                         f"shape {dims(g.output[0])}; expected [batch, width]")
     (b_in, w_in), (b_out, w_out) = dims(g.input[0]), dims(g.output[0])
     if isinstance(b_in, int) or isinstance(b_out, int):
         raise ValueError(f"{path}: batch axis is fixed (input {b_in}, output {b_out}); expected a dynamic batch axis")
     if not isinstance(w_out, int) or w_in != w_out or (width is not None and w_out != width):
-        raise ValueError(f"{path}: width input {w_in}, output {w_out}; expected the same fixed integer" + (f" {width}" if width else ''))
+        raise ValueError(f"{path}: width input {w_in}, output {w_out}; "
+                         "expected the same fixed integer" + (f" {width}" if width else ''))
     return w_out
 
 # %% ../nbs/07_imgutils.ipynb #bb4acdd3
@@ -42,11 +46,12 @@ def imgutils_files(
     tagger:str,        # imgutils model name, e.g. `SwinV2_v3`
     aligner_name:str,  # imgutils `denormalizer_name`, e.g. `mnum2_all`
 )->dict:               # `{'aligner'|'head'|'labels': (repo_id, filename)}`
-    "The Hub files (repo id, path) that imgutils reads to denormalize and tag embeddings of `tagger` with aligner `aligner_name`."
+    "The Hub files (repo id, path) imgutils reads to denormalize and tag `tagger`'s embeddings with `aligner_name`."
     repo = get_tagger(tagger).repo
     return {'aligner': (ALIGNER_REPO, f'{tagger}_{aligner_name}/model.onnx'),
             'head': (HEADS_REPO, f'{repo}/inv.npz'), 'labels': (repo, 'selected_tags.csv')}
 
+# %% ../nbs/07_imgutils.ipynb #8d9b6e5d
 def serve_aligner(
     hub,                  # a `FakeHub`
     tagger:str,           # imgutils model name, e.g. `SwinV2_v3`
@@ -84,7 +89,8 @@ def _record(repo_id, filename, **kw):
     downloads.append([repo_id, filename]); return _hf(repo_id, filename, **kw)
 wd14.hf_hub_download = _record
 from importlib.metadata import version
-res = {'versions': {p: version(p) for p in ('dghs-imgutils', 'huggingface_hub', 'onnxruntime', 'numpy')}, 'downloads': downloads}
+res = {'versions': {p: version(p) for p in ('dghs-imgutils', 'huggingface_hub', 'onnxruntime', 'numpy')},
+       'downloads': downloads}
 try:
     embs = np.load(args['embs'], allow_pickle=False)
     kw = dict(model_name=args['tagger'], denormalizer_name=args['aligner_name'])
@@ -103,7 +109,7 @@ print(json.dumps(res))
 class ImgutilsResult:
     "What imgutils returned for a set of embeddings."
     embedding:np.ndarray  # `denormalize_wd14_emb` output, shape of the input
-    tags:list|None        # one `{'rating', 'general', 'character'}` dict of tag -> probability per row (one dict for a 1-d input)
+    tags:list|None        # per row a `{'rating', 'general', 'character'}` dict of tag -> probability (1-d input: one)
     downloads:list        # `[repo_id, filename]` of each `hf_hub_download` imgutils made
     versions:dict         # imgutils, huggingface_hub, onnxruntime, numpy versions in the child
 
@@ -123,7 +129,9 @@ def _missing_files(cache_dir, tagger, aligner_name, tags:bool)->list:
 def _raise_child_error(res, cache_dir, tagger, aligner_name, tags, python):
     name, msg, tb = res['error']
     missing = _missing_files(cache_dir, tagger, aligner_name, tags)
-    if missing: raise FileNotFoundError(f"imgutils ({name}) could not get {', '.join(missing)} (HF cache {cache_dir}): {msg.splitlines()[0]}")
+    if missing:
+        raise FileNotFoundError(f"imgutils ({name}) could not get {', '.join(missing)} "
+                                f"(HF cache {cache_dir}): {msg.splitlines()[0]}")
     raise RuntimeError(f"imgutils failed in {python}: {name}: {msg}\n{tb}")
 
 # %% ../nbs/07_imgutils.ipynb #90ab642c
@@ -140,9 +148,10 @@ def run_imgutils(
     timeout:float=300,                # seconds before the child is killed
     endpoint:str|None=None,           # Hub URL to download from (loopback only); None: offline, the cache alone
 )->ImgutilsResult:
-    "Run imgutils' `denormalize_wd14_emb` (and tagging) on `embs` in a subprocess, from `endpoint` or offline from `cache_dir`."
+    "Run imgutils' `denormalize_wd14_emb` (and tagging) on `embs` in a subprocess, from `endpoint` or `cache_dir`."
     embs = np.asarray(embs, dtype=np.float32)
-    if embs.ndim not in (1, 2) or embs.shape[-1] == 0 or not np.isfinite(embs).all() or (np.linalg.norm(embs, axis=-1) == 0).any():
+    if (embs.ndim not in (1, 2) or embs.shape[-1] == 0 or not np.isfinite(embs).all()
+            or (np.linalg.norm(embs, axis=-1) == 0).any()):
         raise ValueError(f"embs: shape {embs.shape}; expected finite, non-zero [width] or [n, width] embeddings")
     python = python or os.environ.get('IMGUTILS_PYTHON') or sys.executable
     with tempfile.TemporaryDirectory() as d:
@@ -152,13 +161,15 @@ def run_imgutils(
                     general_threshold=general_threshold, character_threshold=character_threshold, endpoint=endpoint)
         (d/'args.json').write_text(json.dumps(args))
         (d/'child.py').write_text(_CHILD)
-        p = subprocess.run([python, str(d/'child.py'), str(d/'args.json')], env=_child_env(cache_dir, d/'hf_home', endpoint),
+        p = subprocess.run([python, str(d/'child.py'), str(d/'args.json')],
+                           env=_child_env(cache_dir, d/'hf_home', endpoint),
                            capture_output=True, text=True, timeout=timeout, cwd=d)
         if p.returncode == 3:
             raise ImportError(f"dghs-imgutils is not importable by {python}: {json.loads(p.stdout)['import_error']}. "
-                              "Run `pip install dghs-imgutils` in that interpreter (it requires numpy<2, so usually a separate venv) "
-                              "or point $IMGUTILS_PYTHON at one that has it.")
-        if p.returncode != 0: raise RuntimeError(f"imgutils child in {python} exited with {p.returncode}:\n{p.stderr[-2000:]}")
+                              "Run `pip install dghs-imgutils` in that interpreter (it requires numpy<2, so usually "
+                              "a separate venv) or point $IMGUTILS_PYTHON at one that has it.")
+        if p.returncode != 0:
+            raise RuntimeError(f"imgutils child in {python} exited with {p.returncode}:\n{p.stderr[-2000:]}")
         res = json.loads(p.stdout.strip().splitlines()[-1])
         if 'error' in res: _raise_child_error(res, cache_dir, tagger, aligner_name, tags, python)
         out = np.load(d/'out.npy', allow_pickle=False)

@@ -52,11 +52,13 @@ def postprocess_tags(
     r, g, c = (np.flatnonzero(cats == k) for k in (RATING, GENERAL, CHARACTER))
     if general_mcut: general_threshold = mcut_threshold(p[g])
     if character_mcut: character_threshold = max(0.15, mcut_threshold(p[c]))
-    return {names[i]: float(p[i]) for i in r}, _pick(p, names, g, general_threshold), _pick(p, names, c, character_threshold)
+    rating = {names[i]: float(p[i]) for i in r}
+    return rating, _pick(p, names, g, general_threshold), _pick(p, names, c, character_threshold)
 
 # %% ../nbs/09_inference.ipynb #4ddc6bbb
 def _check_emb(x:torch.Tensor, width:int, what:str='emb'):
-    if x.ndim not in (1, 2): raise ValueError(f"{what}: shape {tuple(x.shape)}; expected [width] or [n, width] with width {width}")
+    if x.ndim not in (1, 2):
+        raise ValueError(f"{what}: shape {tuple(x.shape)}; expected [width] or [n, width] with width {width}")
     if x.shape[-1] != width: raise ValueError(f"{what}: width {x.shape[-1]}; this aligner expects width {width}")
     if x.ndim == 2 and len(x) == 0: raise ValueError(f"{what}: empty batch; expected at least one row")
 
@@ -72,10 +74,11 @@ class Aligner:
     "A trained aligner: converter + tagger head (+ labels for tags), for inference."
     def __init__(self,
                  model:AlignerModel,      # converter + head
-                 labels=None,             # labels DataFrame, csv path or tagger name (loaded when `tags` is first called)
+                 labels=None,             # labels DataFrame, csv path or tagger name (loaded at the first `tags`)
                  hub_kwargs:dict|None=None, # for loading labels by tagger name
                  info:dict|None=None):    # where it came from: `model.json` / checkpoint data
-        self.model, self._labels, self.hub_kwargs, self.info = model.eval(), labels, dict(hub_kwargs or {}), dict(info or {})
+        self.model, self._labels = model.eval(), labels
+        self.hub_kwargs, self.info = dict(hub_kwargs or {}), dict(info or {})
 
     @property
     def width(self)->int: return self.model.width
@@ -84,17 +87,20 @@ class Aligner:
     @property
     def options(self)->dict: return self.model.model_options
 
-    @property
-    def labels(self)->pd.DataFrame:
-        "The tagger's labels (`name`, `category`), loaded on first use."
-        if not isinstance(self._labels, pd.DataFrame):
-            src = self.tagger if self._labels is None else self._labels
-            self._labels = load_labels(src, **({} if str(src).endswith('.csv') else self.hub_kwargs))
-            if len(self._labels) != self.model.suffix.n_tags:
-                raise ValueError(f"labels {src!r} have {len(self._labels)} tags but the head has {self.model.suffix.n_tags}")
-        return self._labels
+    def __repr__(self):
+        return f"Aligner({self.options.get('model_name')!r}, tagger={self.tagger!r}, width={self.width})"
 
-    def __repr__(self): return f"Aligner({self.options.get('model_name')!r}, tagger={self.tagger!r}, width={self.width})"
+# %% ../nbs/09_inference.ipynb #320143ab
+@patch(as_prop=True)
+def labels(self:Aligner)->pd.DataFrame:
+    "The tagger's labels (`name`, `category`), loaded on first use."
+    if not isinstance(self._labels, pd.DataFrame):
+        src = self.tagger if self._labels is None else self._labels
+        self._labels = load_labels(src, **({} if str(src).endswith('.csv') else self.hub_kwargs))
+        if len(self._labels) != self.model.suffix.n_tags:
+            raise ValueError(f"labels {src!r} have {len(self._labels)} tags but the head has "
+                             f"{self.model.suffix.n_tags}")
+    return self._labels
 
 # %% ../nbs/09_inference.ipynb #2e864abd
 class OnnxConverter(nn.Module):
@@ -138,6 +144,7 @@ def _onnx_model(get, opts:dict, head, why:str)->AlignerModel:
 
 class ChangedFile(ValueError): "A file whose content is not what was recorded when it was written."
 
+# %% ../nbs/09_inference.ipynb #af51bae3
 def verified_getter(
     get,          # `get(file)`: a local path of the aligner folder's file, or None
     info:dict,    # the folder's model.json
@@ -148,24 +155,29 @@ def verified_getter(
     def checked(f):
         p = get(f)
         if p is not None and f in rec and file_sha256(p) != rec[f]:
-            raise ChangedFile(f"{where}/{f}: its content differs from the sha256 recorded in model.json when it was exported; "
-                             "it was changed or damaged since: export it again (or delete it from the cache and download it again)")
+            raise ChangedFile(f"{where}/{f}: its content differs from the sha256 recorded in model.json when it "
+                              "was exported; it was changed or damaged since: export it again (or delete it from the "
+                              "cache and download it again)")
         return p
     return checked
 
+# %% ../nbs/09_inference.ipynb #ec1e4a95
 def _folder_model(get, where:str, head, hub_kwargs:dict)->tuple:
     "(model, info) of an aligner folder whose files `get(name)` returns (a path, or None when absent)."
     if (mj := get('model.json')) is None: raise FileNotFoundError(f"{where}: no model.json; expected an aligner folder")
     try: info = json.loads(Path(mj).read_text())
     except (ValueError, UnicodeDecodeError) as e:
-        raise ValueError(f"{where}/model.json: not valid JSON ({e}); expected an export's model.json: export again") from None
+        raise ValueError(f"{where}/model.json: not valid JSON ({e}); "
+                         "expected an export's model.json: export again") from None
     opts = info.get('options') if isinstance(info, dict) else None
     if isinstance(info, dict): get = verified_getter(get, info, where)
     if not isinstance(opts, dict) or 'model_name' not in opts:
         raise ValueError(f"{where}/model.json: no 'options' with 'model_name'; expected an export's model.json")
-    if not isinstance(head, TaggerHead): head = TaggerHead.from_source(head or opts.get('suffix_model_name', DEFAULT_TAGGER), **hub_kwargs)
+    if not isinstance(head, TaggerHead):
+        head = TaggerHead.from_source(head or opts.get('suffix_model_name', DEFAULT_TAGGER), **hub_kwargs)
     if opts['model_name'] not in list_converters():
-        return _onnx_model(get, opts, head, f"{where}: converter {opts['model_name']!r} is not registered here"), {**info, 'backend': 'onnxruntime'}
+        why = f"{where}: converter {opts['model_name']!r} is not registered here"
+        return _onnx_model(get, opts, head, why), {**info, 'backend': 'onnxruntime'}
     try: src, sd = _converter_weights(get)
     except ChangedFile: raise  # never run around a file that was changed: say so
     except ValueError as e: return _onnx_model(get, opts, head, str(e)), {**info, 'backend': 'onnxruntime'}
@@ -188,15 +200,16 @@ def _hub_files(repo_id:str, name:str, hub_kwargs:dict):
     return get
 
 def _is_aligner_folder(p:Path)->bool:
-    return p.is_dir() and (p / 'model.json').is_file() and any((p / f).is_file() for f in ('model.safetensors', 'model.pt', 'model.onnx'))
+    weights = ('model.safetensors', 'model.pt', 'model.onnx')
+    return p.is_dir() and (p / 'model.json').is_file() and any((p / f).is_file() for f in weights)
 
 # %% ../nbs/09_inference.ipynb #098d73dc
 @patch(cls_method=True)
 def from_pretrained(cls:Aligner,
-                    source:str|Path,          # aligner folder, training workdir / checkpoint, published name, or Hub repo id
-                    name:str|None=None,       # with a repo id: the model's folder in the repo, e.g. `SwinV2_v3_mnum2_all`
-                    head=None,                # tagger name, `inv.npz` path or `TaggerHead`; default: the aligner's tagger
-                    labels=None,              # tagger name, `selected_tags.csv` path or DataFrame; default: the aligner's tagger
+                    source:str|Path,          # aligner folder, training workdir/checkpoint, published name or Hub repo
+                    name:str|None=None,       # with a repo id: the model's folder, e.g. `SwinV2_v3_mnum2_all`
+                    head=None,                # tagger name, `inv.npz` path or `TaggerHead`; default: the aligner's
+                    labels=None,              # tagger name, `selected_tags.csv` path or DataFrame; default: aligner's
                     hub_kwargs:dict|None=None,# `cache_dir`, `local_files_only`, `revision`, `token` for Hub downloads
                    )->Aligner:
     "Load an aligner for inference."
@@ -208,8 +221,10 @@ def from_pretrained(cls:Aligner,
     elif name is not None or '/' not in str(source):
         repo, name = (str(source), name) if name is not None else (ALIGNER_REPO, str(source))
         model, info = _folder_model(_hub_files(repo, name, hub_kwargs), f'{repo}/{name}', head, hub_kwargs)
-    else: raise FileNotFoundError(f"{source!r} is neither an aligner folder, a training workdir or checkpoint, nor (without name=) "
-                                  "a published name; for a Hub repo pass name='<model folder>', e.g. name='SwinV2_v3_mnum2_all'")
+    else:
+        raise FileNotFoundError(f"{source!r} is neither an aligner folder, a training workdir or "
+                                "checkpoint, nor (without name=) a published name; for a Hub repo "
+                                "pass name='<model folder>', e.g. name='SwinV2_v3_mnum2_all'")
     return cls(model, labels, hub_kwargs, info)
 
 # %% ../nbs/09_inference.ipynb #9d83d44c
@@ -225,16 +240,19 @@ def _run(self:Aligner, emb, fn)->object:
     y = y if emb_ndim == 2 else y[0]
     return y.cpu().numpy() if was_np else y.to(device)
 
+# %% ../nbs/09_inference.ipynb #d03316bf
 @patch
 def denormalize(self:Aligner, emb):
     "The raw embedding of `emb` ([width] or [n, width], numpy or torch; normalized inside): same type and shape."
     return self._run(emb, self.model.converter)
 
+# %% ../nbs/09_inference.ipynb #514b71ce
 @patch
 def predict(self:Aligner, emb):
     "Tag probabilities of `emb` after de-normalizing: [tags] or [n, tags], same type as the input."
     return self._run(emb, lambda x: self.model.suffix(self.model.converter(x)))
 
+# %% ../nbs/09_inference.ipynb #feffb9d4
 @patch
 def trust(self:Aligner, emb):
     "Estimated cosine of `emb` to the tagger embedding behind it ([] or [n], same type), or None: see below."
@@ -252,6 +270,7 @@ def tags(self:Aligner,
         ):                               # `(rating, general, character)`, or a list of them for a batch
     "WD14 tags of `emb` after de-normalizing, with imgutils' thresholds and MCut."
     probs = np.asarray(torch.as_tensor(self.predict(emb)).cpu())
-    kw = dict(general_threshold=general_threshold, character_threshold=character_threshold, general_mcut=general_mcut, character_mcut=character_mcut)
+    kw = dict(general_threshold=general_threshold, character_threshold=character_threshold,
+              general_mcut=general_mcut, character_mcut=character_mcut)
     if probs.ndim == 1: return postprocess_tags(probs, self.labels, **kw)
     return [postprocess_tags(p, self.labels, **kw) for p in probs]

@@ -13,20 +13,18 @@ import_fastai()  # fastai without its import-time torch.jit.script calls (a Futu
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback
-from fastcore.basics import store_attr
+from fastcore.basics import store_attr, patch
 from torch.utils.data import Subset
 from .heads import *
 from .dataset import *
 from .split import dataset_split
-import time
 from fastcore.script import CliError
-from .files import check_folder_kind
 from .synthetic import world_settings
 
 # %% auto #0
 __all__ = ['EmbeddingDL', 'ResidentDL', 'fits_on_device', 'aligner_dls', 'default_epochs', 'malloc_trim', 'ReleasePages',
            'mean_norm', 'block_order', 'BlockShuffleDL', 'swap_train_dl', 'BlockShuffle', 'ShardedDL',
-           'select_datasets', 'check_device', 'cli_run']
+           'select_datasets', 'check_device', 'command_datasets']
 
 # %% ../nbs/02b_loaders.ipynb #e3b0e6c1
 class EmbeddingDL(DataLoader):
@@ -51,28 +49,32 @@ class EmbeddingDL(DataLoader):
     @property
     def n_inp(self)->int: return 1  # only `u` is the model's input; fastai would otherwise guess len(batch) - 1
 
-    def get_idxs(self):
-        if not self.shuffle: return list(range(self.n))
-        idxs = np.random.default_rng([self.seed, self.epoch]).permutation(self.n)
-        self.epoch += 1
-        return idxs.tolist()
+# %% ../nbs/02b_loaders.ipynb #f6e9895e
+@patch
+def get_idxs(self:EmbeddingDL):
+    if not self.shuffle: return list(range(self.n))
+    idxs = np.random.default_rng([self.seed, self.epoch]).permutation(self.n)
+    self.epoch += 1
+    return idxs.tolist()
 
-    def create_batches(self, samps):
-        samps = np.fromiter(samps, np.int64)
-        for i in range(0, len(samps), self.bs):
-            idx = samps[i:i + self.bs]
-            u, p, n = self.base.batch(self.rows[idx], with_targets=self.with_targets)
-            yield self._with_terms((u, p, n) if self.with_targets else (u, n), idx)
+@patch
+def create_batches(self:EmbeddingDL, samps):
+    samps = np.fromiter(samps, np.int64)
+    for i in range(0, len(samps), self.bs):
+        idx = samps[i:i + self.bs]
+        u, p, n = self.base.batch(self.rows[idx], with_targets=self.with_targets)
+        yield self._with_terms((u, p, n) if self.with_targets else (u, n), idx)
 
-    def _with_terms(self, b:tuple, idx)->tuple:
-        "Batch `b` of positions `idx`, followed by those rows' `row_terms` columns when there are any."
-        return b if self.row_terms is None else (*b, *self.row_terms[idx].unbind(1))
+@patch
+def _with_terms(self:EmbeddingDL, b:tuple, idx)->tuple:
+    "Batch `b` of positions `idx`, followed by those rows' `row_terms` columns when there are any."
+    return b if self.row_terms is None else (*b, *self.row_terms[idx].unbind(1))
 
 # %% ../nbs/02b_loaders.ipynb #a9b7faab
 class ResidentDL(EmbeddingDL):
     "An `EmbeddingDL` whose rows (units, norms, per-row terms) are copied to `device` once and sliced from there."
-    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, row_terms=None, device=None, *, chunk:int=8192,
-                 **kwargs):
+    def __init__(self, dataset, bs:int=256, shuffle:bool=False, seed:int=0, row_terms=None, device=None, *,
+                 chunk:int=8192, **kwargs):
         super().__init__(dataset, bs=bs, shuffle=shuffle, seed=seed, with_targets=False, device=device, **kwargs)
         if not self.base.recompute:
             raise ValueError("ResidentDL needs recomputed targets (a verified dataset); "
@@ -107,6 +109,7 @@ def fits_on_device(device:torch.device, nbytes:int)->bool:
     free, _ = torch.cuda.mem_get_info(device)
     return nbytes * 4 <= free
 
+# %% ../nbs/02b_loaders.ipynb #f25713b1
 def aligner_dls(
     train_dataset,               # `EmbeddingDataset` or a `Subset` of one
     test_dataset,                # the validation split of the same data
@@ -219,7 +222,8 @@ class BlockShuffle(Callback):
     def before_fit(self):
         old = self.learn.dls.train
         new = BlockShuffleDL(Subset(old.base, old.rows), bs=old.bs, shuffle=True, seed=old.seed, chunk=self.chunk,
-                             window=self.window, with_targets=old.with_targets, row_terms=old.row_terms, device=old.device)
+                             window=self.window, with_targets=old.with_targets, row_terms=old.row_terms,
+                             device=old.device)
         self.old = swap_train_dl(self.learn, new)
     def after_fit(self): self.learn.dls.loaders[0] = self.old
 
@@ -250,7 +254,8 @@ class ShardedDL(BlockShuffleDL):
 def _check_selection(test_ratio, seed, world_seed, blocks, block_size, samples=None):
     "Raise `ValueError` naming the first data-selection flag that is out of range (before anything is written)."
     if samples is not None and samples not in (200, 2000, 20000):  # 0 must not mean "all blocks"
-        raise ValueError(f"samples={samples!r} (--samples); expected one of 200, 2000, 20000 (or omit it to use blocks)")
+        raise ValueError(f"samples={samples!r} (--samples); "
+                         "expected one of 200, 2000, 20000 (or omit it to use blocks)")
     if not (isinstance(test_ratio, (int, float)) and math.isfinite(test_ratio) and 0 < test_ratio < 1):
         raise ValueError(f"test_ratio={test_ratio!r} (--test-ratio); expected a number strictly between 0 and 1")
     for k, v in dict(seed=seed, world_seed=world_seed, blocks=blocks).items():
@@ -259,6 +264,7 @@ def _check_selection(test_ratio, seed, world_seed, blocks, block_size, samples=N
     if block_size is not None and (not isinstance(block_size, (int, np.integer)) or block_size < 1):
         raise ValueError(f"block_size={block_size!r} (--block-size); expected an integer >= 1")
 
+# %% ../nbs/02b_loaders.ipynb #b3eea6f2
 def select_datasets(
     world:str|None,       # synthetic world folder (generated if missing); None: the Hub files of `tagger`
     profile:str|None=None,# synthetic world profile; default: an existing world's, else `full`
@@ -309,25 +315,17 @@ def _world_args(world, profile, world_seed, tagger, family=None)->tuple:
     return s['profile'], s['seed'], s['family']
 
 # %% ../nbs/02b_loaders.ipynb #aa647118
-def cli_run(
-    train_fn,                # `train_model`, or a function taking its arguments (`train_distributed`)
-    settings,                # the run's `TrainSettings` (`05_train`; `TrainSettings.from_flags` of the command's)
+def command_datasets(
+    tagger:str,              # tagger name
+    seed:int=0,              # seed of the split
     *,
     world:str=None, profile:str=None, world_seed:int=None, family:str=None, # the data, as `select_datasets` takes it
     samples:int=None, blocks:int=2, block_size:int=None, test_ratio:float=0.2,
     full_files:bool=False,   # Hub data: download whole files instead of the embeddings only
-    **kwargs,                # more `train_fn` arguments (`cbs`, ...)
-)->tuple:                    # `(dataset, train split, test split, train_fn's result, seconds of data setup)`
-    "Select the data of a training command and call `train_fn` with it and the command's `settings`."
-    t0, s = time.time(), settings
-    check_folder_kind(s.workdir, 'workdir', what='--workdir')  # checks that need no data come before any is made
-    check_device(s.device)
-    _check_selection(test_ratio, s.seed, world_seed, blocks, block_size, samples)  # flags first, then the world they refer to
-    tagger = s.suffix_model_name
+)->tuple:                    # `(dataset, train split, test split)`
+    "The data a training command's flags select: the flags checked first, then the world they refer to."
+    _check_selection(test_ratio, seed, world_seed, blocks, block_size, samples)
     if world: profile, world_seed, family = _world_args(world, profile, world_seed, tagger, family)
-    ds, tr, te = select_datasets(world, profile, world_seed, tagger, samples=samples, blocks=blocks if not samples else 0,
-                                 block_size=block_size, test_ratio=test_ratio, seed=s.seed, embs_only=not full_files,
-                                 family=family)
-    setup = time.time() - t0
-    res = train_fn(tr, te, settings=s, **kwargs)
-    return ds, tr, te, res, setup
+    return select_datasets(world, profile, world_seed, tagger, samples=samples, blocks=blocks if not samples else 0,
+                           block_size=block_size, test_ratio=test_ratio, seed=seed, embs_only=not full_files,
+                           family=family)

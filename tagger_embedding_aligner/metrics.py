@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from .cli import import_fastai
 import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
 from fastai.metrics import Metric
+from fastcore.basics import patch
 from .heads import *
 
 # %% auto #0
@@ -19,7 +20,8 @@ __all__ = ['THRESHOLDS', 'METRIC_NAMES', 'LOWER_IS_BETTER', 'tag_thresholds', 'A
 
 # %% ../nbs/04_metrics.ipynb #89cfcc60
 THRESHOLDS = {GENERAL: 0.35, CHARACTER: 0.85}
-METRIC_NAMES = ['emb_cos', 'emb_norms', 'loss', 'pred_mse', 'excess_bce', 'tag_precision', 'tag_recall', 'tag_f1', 'rating_acc']
+METRIC_NAMES = ['emb_cos', 'emb_norms', 'loss', 'pred_mse', 'excess_bce', 'tag_precision', 'tag_recall', 'tag_f1',
+                'rating_acc']
 LOWER_IS_BETTER = {'emb_norms', 'loss', 'pred_mse', 'excess_bce'}
 
 def tag_thresholds(
@@ -36,6 +38,7 @@ def _entropy(t):
     "Binary entropy of probabilities `t` (0 at 0 and 1)."
     return torch.special.entr(t) + torch.special.entr(1 - t)
 
+# %% ../nbs/04_metrics.ipynb #c47b3f93
 class AlignStats:
     "Streaming sums of the alignment metrics over batches."
     def __init__(self, categories, thresholds:dict|None=None):
@@ -51,20 +54,23 @@ class AlignStats:
         logits, emb, target, unit, norm = (t.detach().float() for t in (logits, emb, target, unit, norm))
         prob, thr = torch.sigmoid(logits), self.thr.to(logits.device)
         on, true_on = prob > thr, target > thr
-        rating_ok = (prob[:, self.rating].argmax(1) == target[:, self.rating].argmax(1)).sum() if len(self.rating) else 0
-        tp, n_on, n_true = (on & true_on).sum(), on.sum(), true_on.sum()  # [batch, tags] passes are the cost: as few as possible
+        r = self.rating
+        rating_ok = (prob[:, r].argmax(1) == target[:, r].argmax(1)).sum() if len(r) else 0
+        tp, n_on, n_true = (on & true_on).sum(), on.sum(), true_on.sum()  # [batch, tags] passes cost: keep them few
         s = [len(emb), F.cosine_similarity(emb, unit, dim=-1).sum(), (emb.norm(dim=-1) - norm).abs().sum(),
-             F.binary_cross_entropy_with_logits(logits, target, reduction='sum'), torch.sub(prob, target).square_().sum(),
-             _entropy(target).sum(), tp, n_on - tp, n_true - tp, rating_ok]
+             F.binary_cross_entropy_with_logits(logits, target, reduction='sum'),
+             torch.sub(prob, target).square_().sum(), _entropy(target).sum(), tp, n_on - tp, n_true - tp, rating_ok]
         self.sums += torch.tensor([float(v) for v in s], dtype=torch.float64)
 
-    def compute(self)->dict:
-        "The metrics over everything added since `reset`."
-        n, cos, nerr, bce, mse, ent, tp, fp, fn, rok = self.sums.tolist()
-        cells = n * len(self.thr)
-        return dict(emb_cos=cos / n, emb_norms=nerr / n, loss=bce / cells, pred_mse=mse / cells, excess_bce=(bce - ent) / cells,
-                    tag_precision=tp / max(tp + fp, 1), tag_recall=tp / max(tp + fn, 1), tag_f1=2 * tp / max(2 * tp + fp + fn, 1),
-                    rating_acc=rok / n)
+# %% ../nbs/04_metrics.ipynb #7aa09ae8
+@patch
+def compute(self:AlignStats)->dict:
+    "The metrics over everything added since `reset`."
+    n, cos, nerr, bce, mse, ent, tp, fp, fn, rok = self.sums.tolist()
+    cells = n * len(self.thr)
+    return dict(emb_cos=cos / n, emb_norms=nerr / n, loss=bce / cells, pred_mse=mse / cells,
+                excess_bce=(bce - ent) / cells, tag_precision=tp / max(tp + fp, 1), tag_recall=tp / max(tp + fn, 1),
+                tag_f1=2 * tp / max(2 * tp + fp + fn, 1), rating_acc=rok / n)
 
 # %% ../nbs/04_metrics.ipynb #af98e735
 @torch.no_grad()
@@ -84,7 +90,8 @@ def scaled_stats(
 
 def reference_metrics(batches, head:TaggerHead, categories, mean_norm:float)->dict:
     "Metrics of the identity, constant-mean-norm and oracle-norm references (`batches` must be re-iterable)."
-    fns = dict(identity=lambda u, n: u.new_ones(len(u), 1), constant=lambda u, n: u.new_full((len(u), 1), float(mean_norm)),
+    fns = dict(identity=lambda u, n: u.new_ones(len(u), 1),
+               constant=lambda u, n: u.new_full((len(u), 1), float(mean_norm)),
                oracle=lambda u, n: n[:, None])  # on the batches' device
     return {k: scaled_stats(batches, head, f, categories) for k, f in fns.items()}
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from torch import nn
 from safetensors.torch import save_file, load_file
+from fastcore.basics import patch
 from .heads import *
 from .files import *
 
@@ -30,10 +31,11 @@ _KNOWN_CONVERTERS = {}
 CONVERTER_MODULES = ['tagger_embedding_aligner.closed_form', 'tagger_embedding_aligner.robust']
 
 def _load_converter_modules():
-    "Import the modules of `CONVERTER_MODULES` (once), so that their converters are registered wherever a name is looked up."
+    "Import the modules of `CONVERTER_MODULES` (once), so their converters are registered wherever a name is looked up."
     import importlib
     for m in CONVERTER_MODULES: importlib.import_module(m)
 
+# %% ../nbs/03_model.ipynb #a4e97a04
 def register_converter(
     model_name:str,  # the name used by `get_model`, the CLI and checkpoints
     model_cls:type,  # an `nn.Module` class taking `n` (width) and keyword options
@@ -44,11 +46,13 @@ def register_converter(
     _KNOWN_CONVERTERS[model_name] = model_cls
     return model_cls
 
+# %% ../nbs/03_model.ipynb #2058ddf4
 def list_converters()->list:
     "Names of the registered converters."
     _load_converter_modules()
     return sorted(_KNOWN_CONVERTERS)
 
+# %% ../nbs/03_model.ipynb #ca862aea
 def get_converter_class(model_name:str)->type:
     "The converter class registered as `model_name`; unknown names list the registered ones."
     if model_name not in _KNOWN_CONVERTERS: _load_converter_modules()
@@ -66,11 +70,13 @@ class SimpleEmbeddingConverter(nn.Module):
         x = self.ln(x)
         return self.fc1(x) * self.gelu(self.fc2(x))
 
+# %% ../nbs/03_model.ipynb #22a095dd
 class ScalarConverter(nn.Module):
     "Base of converters that only rescale: `forward(x) = scale(x) * x`."
     def scale(self, x): raise NotImplementedError
     def forward(self, x): return self.scale(x) * x
 
+# %% ../nbs/03_model.ipynb #4aedeeb9
 class StandardizedScale(ScalarConverter):
     "A scalar converter whose MLP sees standardized input and outputs the scale in units of the mean training norm."
     optional_buffers = ('in_mean', 'in_std', 'out_scale')  # absent from the seed's checkpoints: identity
@@ -84,7 +90,7 @@ class StandardizedScale(ScalarConverter):
 
     @torch.no_grad()
     def init_scale(self, units:torch.Tensor, mean_norm:float)->bool:
-        "Standardize the input with the training rows' statistics, count the scale in units of `mean_norm`, start at it."
+        "Standardize the input with the training rows' statistics; the scale in units of `mean_norm`, starting at it."
         self.in_mean.copy_(units.mean(0))
         self.in_std.copy_(units.std(0).clamp_min(1e-6))
         self.out_scale.fill_(float(mean_norm))
@@ -92,6 +98,7 @@ class StandardizedScale(ScalarConverter):
         self.out_layer().bias.fill_(1.)
         return True
 
+# %% ../nbs/03_model.ipynb #a606ebd8
 class SimpleNumberBased(StandardizedScale):
     "`simple_num`: MLP n -> 1.5n -> n/2 -> 1 (ReLU), the scale."
     def __init__(self, n:int=1024, **kwargs):
@@ -101,6 +108,7 @@ class SimpleNumberBased(StandardizedScale):
     def raw_scale(self, x): return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
     def out_layer(self)->nn.Linear: return self.fc3
 
+# %% ../nbs/03_model.ipynb #427e6628
 class SimpleNumberBasedN2(StandardizedScale):
     "`simple_num_n2`: MLP n -> 0.7n -> 1 (ReLU), the scale."
     def __init__(self, n:int=1024, **kwargs):
@@ -121,6 +129,7 @@ class NumMLP(nn.Module):
         self._layers = nn.Sequential(*mods, nn.Linear(sizes[-1], 1))
     def forward(self, x): return self._layers(x)
 
+# %% ../nbs/03_model.ipynb #d00e52e4
 class NumBasedMLPConverter(StandardizedScale):
     "`num`: scale from an MLP with hidden layers `layers` (default [1.5n, 0.5n]) and dropout 0.2."
     def __init__(self, n:int=1024, layers:list|None=None, dropout_rate:float=0.2, **kwargs):
@@ -134,21 +143,26 @@ class Num0Converter(NumBasedMLPConverter):
     "`num0`: the scale is linear in the direction (no hidden layer)."
     def __init__(self, n:int=1024, **kwargs): super().__init__(n=n, **{**kwargs, 'layers': []})
 
+# %% ../nbs/03_model.ipynb #76486140
 class Num1Converter(NumBasedMLPConverter):
     "`num1`: hidden [1.2n], dropout 0.3."
-    def __init__(self, n:int=1024, dropout_rate:float=0.3, **kwargs): super().__init__(n=n, **{**kwargs, 'layers': [1.2], 'dropout_rate': dropout_rate})
+    def __init__(self, n:int=1024, dropout_rate:float=0.3, **kwargs):
+        super().__init__(n=n, **{**kwargs, 'layers': [1.2], 'dropout_rate': dropout_rate})
 
+# %% ../nbs/03_model.ipynb #058ebfc6
 class Num2Converter(NumBasedMLPConverter):
     "`num2`: hidden [0.5n, 0.35n], dropout 0.3 -- the published default."
-    def __init__(self, n:int=1024, dropout_rate:float=0.3, **kwargs): super().__init__(n=n, **{**kwargs, 'layers': [0.5, 0.35], 'dropout_rate': dropout_rate})
+    def __init__(self, n:int=1024, dropout_rate:float=0.3, **kwargs):
+        super().__init__(n=n, **{**kwargs, 'layers': [0.5, 0.35], 'dropout_rate': dropout_rate})
 
-for _name, _cls in [('simple', SimpleEmbeddingConverter), ('simple_num', SimpleNumberBased), ('simple_num_n2', SimpleNumberBasedN2),
-                    ('num', NumBasedMLPConverter), ('num0', Num0Converter), ('num1', Num1Converter), ('num2', Num2Converter)]:
+for _name, _cls in [('simple', SimpleEmbeddingConverter), ('simple_num', SimpleNumberBased),
+                    ('simple_num_n2', SimpleNumberBasedN2), ('num', NumBasedMLPConverter), ('num0', Num0Converter),
+                    ('num1', Num1Converter), ('num2', Num2Converter)]:
     register_converter(_name, _cls)
 
 # %% ../nbs/03_model.ipynb #495e2e29
 class StdLogNum(ScalarConverter):
-    "`stdlog`: input standardized with frozen training statistics, MLP `layers` (default [0.5n, 0.35n]) to the log-scale."
+    "`stdlog`: input standardized with frozen training statistics; MLP `layers` (default [0.5n, 0.35n]) to log-scale."
     def __init__(self, n:int=1024, layers:list|None=None, dropout_rate:float=0., **kwargs):
         super().__init__()
         self._standardizer(n)
@@ -156,10 +170,6 @@ class StdLogNum(ScalarConverter):
     def log_scale(self, x): return self.mlp((x - self.in_mean) / self.in_std)
     def scale(self, x): return torch.exp(self.log_scale(x))
     def out_layer(self)->nn.Linear: return self.mlp._layers[-1]
-    def _standardizer(self, n:int):
-        "Buffers of the frozen input standardization (set by `init_scale`, saved with the weights)."
-        self.register_buffer('in_mean', torch.zeros(n))
-        self.register_buffer('in_std', torch.ones(n))
 
     @torch.no_grad()
     def init_scale(self, units:torch.Tensor, mean_norm:float)->bool:
@@ -174,9 +184,16 @@ class StdLogNum(ScalarConverter):
 
 register_converter('stdlog', StdLogNum)
 
+# %% ../nbs/03_model.ipynb #045d52d7
+@patch
+def _standardizer(self:StdLogNum, n:int):
+    "Buffers of the frozen input standardization (set by `init_scale`, saved with the weights)."
+    self.register_buffer('in_mean', torch.zeros(n))
+    self.register_buffer('in_std', torch.ones(n))
+
 # %% ../nbs/03_model.ipynb #588a1d66
 class LowRankLog(StdLogNum):
-    "`lowrank`: standardized input, linear projection to `rank`, SiLU MLP of `depth` layers of `hidden` to the log-scale."
+    "`lowrank`: standardized input, linear projection to `rank`, SiLU MLP of `depth` layers of `hidden` to log-scale."
     default_lr = 3e-3  # the peak learning rate `train_model` uses for it when none is given
     def __init__(self, n:int=1024, rank:int=16, hidden:int=256, depth:int=2, **kwargs):
         nn.Module.__init__(self)
@@ -209,7 +226,8 @@ class AlignerModel(nn.Module):
 
     def check_input(self, x):
         if x.shape[-1] != self.width:
-            raise ValueError(f"input width {x.shape[-1]} does not match this aligner's width {self.width} (tagger {self.model_options.get('suffix_model_name')!r})")
+            raise ValueError(f"input width {x.shape[-1]} does not match this aligner's width {self.width} (tagger "
+                             f"{self.model_options.get('suffix_model_name')!r})")
 
     def forward(self, x):
         self.check_input(x)
@@ -273,6 +291,7 @@ def save_checkpoint(
     atomic_write(path.with_suffix('.safetensors'), lambda t: save_file(tensors, t, metadata=meta))
     write_json(path.with_suffix('.json'), payload)
 
+# %% ../nbs/03_model.ipynb #b522167f
 def checkpoint_data(
     json_path:str|Path,  # `<stem>.json` of a checkpoint
     data:dict,           # what the sidecar holds (already parsed)
@@ -299,6 +318,7 @@ def weight_shapes(
         raise ValueError(f"{where or weights}: not a readable safetensors file ({e}); it is damaged: delete it "
                          "(or start fresh with overwrite) and train or export again") from None
 
+# %% ../nbs/03_model.ipynb #f6bba864
 def check_weight_shapes(
     opts:dict,     # model options: `model_name`, `n` and converter options
     shapes:dict,   # `weight_shapes` of the weight file
@@ -316,16 +336,18 @@ def check_weight_shapes(
     if bad: raise ValueError(f"{where}: weights do not fit converter {opts['model_name']!r} of width {opts['n']} "
                              f"(declared in the options): {'; '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}")
 
+# %% ../nbs/03_model.ipynb #77e97e37
 def load_converter_weights(
     model:AlignerModel,  # the model whose converter receives the weights
     weights,             # a state dict, or a `.safetensors` path
     where=None,          # the file, for error messages (default: `weights` when it is a path)
 )->AlignerModel:         # `model`
-    "Load the `converter.*` tensors of `weights` into `model`; other tensors are ignored, missing or extra ones refused."
+    "Load the `converter.*` tensors of `weights` into `model`; other tensors ignored, missing or extra ones refused."
     where = where or weights
     check_weight_shapes(model.model_options, weight_shapes(weights, where), where)
     sd = load_file(str(weights)) if isinstance(weights, (str, Path)) else weights
-    missing, unexpected = model.load_state_dict({k: v for k, v in sd.items() if k.startswith('converter.')}, strict=False)
+    conv = {k: v for k, v in sd.items() if k.startswith('converter.')}
+    missing, unexpected = model.load_state_dict(conv, strict=False)
     optional = {f'converter.{k}' for k in getattr(model.converter, 'optional_buffers', ())}
     missing = [k for k in missing if k not in optional]  # left at their identity values
     if missing or unexpected:
@@ -336,20 +358,25 @@ def load_converter_weights(
 # %% ../nbs/03_model.ipynb #317fb470
 def _resolve_checkpoint(path:Path)->Path:
     if path.is_dir():
-        for cand in (path / 'ckpts' / 'best.json', path / 'best.json', path / 'model.json', path / 'best.pt', path / 'model.pt'):
+        for cand in (path / 'ckpts' / 'best.json', path / 'best.json', path / 'model.json', path / 'best.pt',
+                     path / 'model.pt'):
             if cand.is_file() and (cand.suffix == '.pt' or cand.with_suffix('.safetensors').is_file()): return cand
-        raise FileNotFoundError(f"{path}: no checkpoint found; expected ckpts/best.json + .safetensors, model.safetensors or model.pt")
+        raise FileNotFoundError(f"{path}: no checkpoint found; expected ckpts/best.json + .safetensors, "
+                                "model.safetensors or model.pt")
     if path.suffix in ('.json', '.safetensors'): return path.with_suffix('.json')
     if path.suffix == '.pt': return path
     if path.with_suffix('.json').is_file(): return path.with_suffix('.json')
     raise FileNotFoundError(f"{path}: no such checkpoint")
 
+# %% ../nbs/03_model.ipynb #c7eeaad4
 def _load_data(ckpt:Path)->tuple:
     "(data dict, weights: a state dict or the `.safetensors` path) of a checkpoint file."
     if not ckpt.is_file(): raise FileNotFoundError(f"{ckpt}: no such checkpoint file")
     if ckpt.suffix == '.pt':
         try: raw = torch.load(ckpt, map_location='cpu', weights_only=True)
-        except Exception as e: raise ValueError(f"{ckpt}: refused to load (only plain tensors are accepted, weights_only=True): {e}") from None
+        except Exception as e:
+            raise ValueError(f"{ckpt}: refused to load (only plain tensors "
+                             f"are accepted, weights_only=True): {e}") from None
         return {k: v for k, v in raw.items() if k != 'state_dict'}, raw.get('state_dict', {})
     try: data = json.loads(ckpt.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
@@ -367,9 +394,10 @@ def _check_head_unchanged(path, sha:str|None, ckpt):
     with open(path, 'rb') as f:
         for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
     if h.hexdigest() != sha:
-        raise ValueError(f"{path}: this head is not the one {ckpt} was trained against (its sha256 differs from the one "
-                         "recorded at training): restore that file, or pass the right head explicitly (head=...)")
+        raise ValueError(f"{path}: this head is not the one {ckpt} was trained against (its sha256 differs from the "
+                         "one recorded at training): restore that file, or pass the right head explicitly (head=...)")
 
+# %% ../nbs/03_model.ipynb #ead193e8
 def open_model_with_data(
     path:str|Path,  # checkpoint (stem, .json, .safetensors or seed .pt) or a training workdir
     head=None,      # `TaggerHead` or `inv.npz` path; default: recorded path, else tagger name
@@ -389,6 +417,7 @@ def open_model_with_data(
     model = get_model(**{**opts, 'head': head, 'hub_kwargs': hub_kwargs})
     return load_converter_weights(model, sd, where=ckpt).eval(), data
 
+# %% ../nbs/03_model.ipynb #8989626a
 def open_model(path, **kwargs)->AlignerModel:
     "Just the model of `open_model_with_data`."
     return open_model_with_data(path, **kwargs)[0]

@@ -16,6 +16,7 @@ from torch.utils.data import Subset
 from .cli import import_fastai
 import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
 from fastai.callback.core import Callback
+from fastcore.basics import patch
 from .heads import *
 from .dataset import *
 from .files import *
@@ -29,7 +30,7 @@ __all__ = ['align_loss', 'OBJECTIVES', 'TrainModule', 'curvature_loss', 'log_cur
 
 # %% ../nbs/04b_objectives.ipynb #ce62a1f1
 class TrainModule(nn.Module):
-    "What the Learner trains: `(logits, embedding)`; given `g = u @ W`, scalar converters skip the head; `scale_only`: `s(u)`."
+    "What the Learner trains: `(logits, embedding)`; given `g = u @ W`, scalars skip the head; `scale_only`: `s(u)`."
     def __init__(self, aligner:AlignerModel):
         super().__init__()
         self.aligner = aligner
@@ -44,24 +45,28 @@ class TrainModule(nn.Module):
         emb = conv(u)
         return head.logits(emb), emb
 
+# %% ../nbs/04b_objectives.ipynb #b9c52765
 def curvature_loss(scale, norm, k, r, h, log_domain:bool=False):
     "A scalar converter's BCE to third order around the true norm: mean of `h + k/2 d^2 (1 + r d)`, `d = scale - norm`."
     if log_domain: return log_curvature_loss(scale, norm, k, r, h)
     d = scale.float().reshape(-1) - norm
     return (h + 0.5 * k * d * d * (1 + r * d).clamp(0.5, 2.)).mean()
 
+# %% ../nbs/04b_objectives.ipynb #30e7c29b
 def log_curvature_loss(log_scale, norm, k, r, h):
     "The same expansion in `d = log s - log norm`: mean of `h + k n^2/2 d^2 (1 + (1 + r n) d)`."
     d = log_scale.float().reshape(-1) - torch.log(norm)
     return (h + 0.5 * k * norm * norm * d * d * (1 + (1 + r * norm) * d).clamp(0.5, 2.)).mean()
 
+# %% ../nbs/04b_objectives.ipynb #f34725a0
 def lognorm_loss(scale, norm, log_domain:bool=False):
     "Direct regression of the log-norm: mean of `(log s - log norm)^2` (`scale` is `log s` when `log_domain`)."
     s = scale.float().reshape(-1)
     return ((s if log_domain else torch.log(s.clamp_min(1e-6))) - torch.log(norm)).square().mean()
 
+# %% ../nbs/04b_objectives.ipynb #193db137
 class AlignLoss:
-    "Head BCE for `(logits, embedding)` outputs (float32); a scale: `curvature_loss` or, given `(norm,)`, `lognorm_loss`."
+    "Head BCE for `(logits, embedding)` outputs (float32); a scale: `curvature_loss`, or `lognorm_loss` given `(norm,)`"
     def __init__(self, log_domain:bool=False): self.log_domain = log_domain  # the scale comes as its log
     def __call__(self, out, *yb):
         if isinstance(out, tuple): return F.binary_cross_entropy_with_logits(out[0].float(), yb[0].float())
@@ -74,7 +79,7 @@ align_loss = AlignLoss()
 OBJECTIVES = ('auto', 'full', 'fast', 'curvature', 'lognorm')
 
 class AlignCallback(Callback):
-    "Recompute targets on the device, feed `u @ W` (fast) or ask for the scale only (curvature, lognorm); seed each epoch."
+    "Recompute targets on the device; feed `u @ W` (fast) or ask for the scale only (curvature, lognorm); seed epochs."
     order = -5
     def __init__(self,
                  objective:str|bool='fast', # `full`, `fast` or `curvature` (True/False: fast/full)
@@ -88,17 +93,20 @@ class AlignCallback(Callback):
         "Shuffling and dropout depend on (seed, epoch) only, so a resumed epoch repeats the original one."
         torch.manual_seed(self.seed * 100_003 + self.epoch)
         if isinstance(self.dls.train, EmbeddingDL): self.dls.train.epoch = self.epoch
-    def before_batch(self):
-        if self.objective in ('curvature', 'lognorm') and self.training:  # (u, norm, k, r, h) or (u, norm): no head
-            self.learn.xb = (self.xb[0], None, True)
-            if self.objective == 'lognorm': self.learn.yb = (self.yb[-1],)
-            return
-        u, norm, head = self.xb[0], self.yb[-1], self.learn.model.aligner.suffix
-        recompute = len(self.yb) == 1
-        if not (self.fast or recompute): return
-        with torch.no_grad(): g = u @ head.weights
-        if recompute: self.learn.yb = (torch.sigmoid(norm[:, None] * g + head.bias), norm)
-        if self.fast: self.learn.xb = (u, g)
+
+# %% ../nbs/04b_objectives.ipynb #6ede36ec
+@patch
+def before_batch(self:AlignCallback):
+    if self.objective in ('curvature', 'lognorm') and self.training:  # (u, norm, k, r, h) or (u, norm): no head
+        self.learn.xb = (self.xb[0], None, True)
+        if self.objective == 'lognorm': self.learn.yb = (self.yb[-1],)
+        return
+    u, norm, head = self.xb[0], self.yb[-1], self.learn.model.aligner.suffix
+    recompute = len(self.yb) == 1
+    if not (self.fast or recompute): return
+    with torch.no_grad(): g = u @ head.weights
+    if recompute: self.learn.yb = (torch.sigmoid(norm[:, None] * g + head.bias), norm)
+    if self.fast: self.learn.xb = (u, g)
 
 # %% ../nbs/04b_objectives.ipynb #ccb5723f
 def resolve_objective(
@@ -108,7 +116,7 @@ def resolve_objective(
     noisy:bool,      # training directions are perturbed (`DirectionNoise`)
     log_scale:bool=False, # the converter predicts the log of its scale (it has `log_scale`)
 )->str:              # `full`, `fast`, `curvature` or `lognorm`
-    "`auto`: lognorm (log-scale converters) or curvature (verified data) without noise, fast for other scalar cases, else full."
+    "`auto`: lognorm (log-scale converters) or curvature (verified data) noise-free, fast for other scalars, else full."
     if objective not in OBJECTIVES: raise ValueError(f"objective={objective!r}; expected one of {OBJECTIVES}")
     if objective in ('fast', 'curvature', 'lognorm') and not scalar:
         raise ValueError(f"objective={objective!r} needs a ScalarConverter; this converter is not one")
@@ -126,7 +134,7 @@ def curvature_terms(
     head:TaggerHead,            # the tagger head
     bs:int=256,                 # rows per pass (small enough for the [bs, tags] temporaries to stay in cache)
     device=None,                # compute device (default: the head's)
-)->np.ndarray:                  # [len(dataset), 3] float32: `k` (curvature at the true norm), `r` (3rd-order ratio), `h` (BCE floor)
+)->np.ndarray:                  # [len(dataset), 3] float32: `k` (curvature at the norm), `r` (3rd order), `h` (BCE min)
     "Per row, the third-order expansion of the scalar-converter BCE around the true norm (one `u @ W` per row)."
     base, rows = subset_indices(dataset)
     if not base.recompute:
@@ -229,19 +237,21 @@ class DirectionNoise(Callback):
         if not 0 <= p <= 1: raise ValueError(f"p={p!r}; expected a probability in [0, 1]")
         self.cos_range, self.p, self.seed = (float(lo), float(hi)), float(p), seed
 
-    def before_batch(self):
-        if not self.training: return
-        u = self.xb[0]
-        rng = np.random.default_rng([self.seed, self.epoch, self.iter])
-        rows = torch.from_numpy(np.flatnonzero(rng.random(len(u)) < self.p)).to(u.device)
-        if not len(rows): return
-        up = u.clone()
-        up[rows] = perturb_directions(u[rows], rng.uniform(*self.cos_range, len(rows)), rng)
-        if len(self.xb) == 2:  # fast objective: the head product must be that of the perturbed input
-            g = self.xb[1].clone()
-            with torch.no_grad(): g[rows] = up[rows] @ self.learn.model.aligner.suffix.weights
-            self.learn.xb = (up, g)
-        else: self.learn.xb = (up, *self.xb[1:])
+# %% ../nbs/04b_objectives.ipynb #447bd9d7
+@patch
+def before_batch(self:DirectionNoise):
+    if not self.training: return
+    u = self.xb[0]
+    rng = np.random.default_rng([self.seed, self.epoch, self.iter])
+    rows = torch.from_numpy(np.flatnonzero(rng.random(len(u)) < self.p)).to(u.device)
+    if not len(rows): return
+    up = u.clone()
+    up[rows] = perturb_directions(u[rows], rng.uniform(*self.cos_range, len(rows)), rng)
+    if len(self.xb) == 2:  # fast objective: the head product must be that of the perturbed input
+        g = self.xb[1].clone()
+        with torch.no_grad(): g[rows] = up[rows] @ self.learn.model.aligner.suffix.weights
+        self.learn.xb = (up, g)
+    else: self.learn.xb = (up, *self.xb[1:])
 
 # %% ../nbs/04b_objectives.ipynb #38606f91
 def noise_callback(

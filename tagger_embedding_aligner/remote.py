@@ -26,6 +26,7 @@ def member_offset(zf:zipfile.ZipFile, fobj, info:zipfile.ZipInfo)->int:
     if local[:4] != b'PK\x03\x04': raise ValueError('bad local header')
     return info.header_offset + 30 + int.from_bytes(local[26:28], 'little') + int.from_bytes(local[28:30], 'little')
 
+# %% ../nbs/01c_remote.ipynb #3e0f86d1
 @dataclass(frozen=True)
 class NpyMember:
     "An array stored in an npz: where its data starts, its shape and dtype, and how many bytes the member holds."
@@ -38,6 +39,7 @@ class NpyMember:
     @property
     def nbytes(self)->int: return int(np.prod(self.shape)) * np.dtype(self.dtype).itemsize
 
+# %% ../nbs/01c_remote.ipynb #658e96f1
 def npy_member(
     fobj,        # the npz, opened for binary reading (seekable: local or remote)
     key:str,     # member name without `.npy`
@@ -60,11 +62,14 @@ def npy_member(
         read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         shape, fortran, dtype = read(fobj)
     except ValueError as e: raise ValueError(f"{where}: array {key!r} has no valid .npy header: {e}") from None
-    if dtype.hasobject: raise ValueError(f"{where}: array {key!r} holds Python objects (pickle); refusing to load it, expected float32")
-    if any(not isinstance(n, int) or n < 0 for n in shape): raise ValueError(f"{where}: array {key!r} declares shape {shape}")
+    if dtype.hasobject:
+        raise ValueError(f"{where}: array {key!r} holds Python objects (pickle); refusing to load it, expected float32")
+    if any(not isinstance(n, int) or n < 0 for n in shape):
+        raise ValueError(f"{where}: array {key!r} declares shape {shape}")
     m = NpyMember(fobj.tell(), tuple(shape), dtype.str, bool(fortran), info.file_size - (fobj.tell() - start))
     if m.nbytes > m.stored:
-        raise ValueError(f"{where}: array {key!r} is truncated: header says {shape} {dtype} ({m.nbytes} bytes), the file holds fewer")
+        raise ValueError(f"{where}: array {key!r} is truncated: header says {shape} "
+                         f"{dtype} ({m.nbytes} bytes), the file holds fewer")
     return m
 
 # %% ../nbs/01c_remote.ipynb #0b2c122c
@@ -136,7 +141,8 @@ def _complete(dest:Path, etag:str|None, hub_cache_dir)->bool:
     "Whether `dest` is a complete entry for `etag` (any, offline); its recorded HF cache is updated to `hub_cache_dir`."
     src = read_source(dest)
     if not dest.is_file() or src is None or (etag is not None and src['etag'] != etag): return False
-    if hub_cache_dir and src.get('hub_cache_dir') != hub_cache_dir: _write_source(dest, {**src, 'hub_cache_dir': hub_cache_dir})
+    if hub_cache_dir and src.get('hub_cache_dir') != hub_cache_dir:
+        _write_source(dest, {**src, 'hub_cache_dir': hub_cache_dir})
     return True
 
 # %% ../nbs/01c_remote.ipynb #2c70db7c
@@ -158,8 +164,9 @@ def fetch_embeddings(
     dest = _entry(tea_cache_dir(cache_dir), repo_type, repo_id, path)
     meta = _remote_meta(repo_id, path, repo_type, revision, token, local_files_only)
     if _complete(dest, meta and meta[0], hub_cache_dir): return dest
-    if meta is None: raise FileNotFoundError(f"{path!r} in {repo_type} repo {repo_id!r}: no embeddings-only copy in "
-                                             f"{dest.parent} and downloads are off (HF_HUB_OFFLINE=1 or local_files_only)")
+    if meta is None:
+        raise FileNotFoundError(f"{path!r} in {repo_type} repo {repo_id!r}: no embeddings-only copy in "
+                                f"{dest.parent} and downloads are off (HF_HUB_OFFLINE=1 or local_files_only)")
     etag, size, commit = meta
     part = dest.with_name(f'.{dest.name}.{etag[:16]}.part')
     part.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +177,8 @@ def fetch_embeddings(
         embs = npy_member(f, 'embs', f'{repo_id}/{path}')
         preds = npy_member(f, 'preds', f'{repo_id}/{path}')
         if embs.fortran or preds.fortran or len(embs.shape) != 2 or preds.shape[0] != embs.shape[0]:
-            raise ValueError(f"{repo_id}/{path}: embs {embs.shape} / preds {preds.shape}; expected C-order [n, width] / [n, tags]")
+            raise ValueError(f"{repo_id}/{path}: embs {embs.shape} / preds "
+                             f"{preds.shape}; expected C-order [n, width] / [n, tags]")
         rows = _sample_rows(embs.shape[0], verify_rows)
         row_bytes = preds.nbytes // max(preds.shape[0], 1)
         sample = np.stack([np.frombuffer(read(preds.offset + r * row_bytes, row_bytes), preds.dtype) for r in rows]) \

@@ -17,8 +17,8 @@ from .probe import Probe, quadric_norm
 __all__ = ['RobustRay']
 
 # %% ../nbs/03d_robust.ipynb #a0b317f4
-_F64 = ('mu', 'vecs', 'lam', 'taus', 'log_prior', 'kappas', 'log_kappa_prior', 'q', 'l', 'k', 'sign', 'use_quadric', 'lo',
-        'hi', 'pa', 'pb', 'pm', 'use_pair', 'qtol', 'etas', 'eta_prior', 'qt')
+_F64 = ('mu', 'vecs', 'lam', 'taus', 'log_prior', 'kappas', 'log_kappa_prior', 'q', 'l', 'k', 'sign', 'use_quadric',
+        'lo', 'hi', 'pa', 'pb', 'pm', 'use_pair', 'qtol', 'etas', 'eta_prior', 'qt')
 
 class RobustRay(nn.Module):
     "`robust`: posterior-mean tagger embedding behind a direction with unknown isotropic error (see above)."
@@ -31,9 +31,10 @@ class RobustRay(nn.Module):
                  tail_dof:float=4.,       # degrees of freedom of the clean rows' Student-t prior
                  n_etas:int=36):          # points of the in-subspace error grid (plane and quadric together)
         super().__init__()
-        if not (isinstance(n_taus, int) and n_taus >= 2): raise ValueError(f"robust: n_taus={n_taus!r}; expected an integer >= 2")
-        if not (isinstance(n_etas, int) and n_etas >= 2): raise ValueError(f"robust: n_etas={n_etas!r}; expected an integer >= 2")
-        if not math.isfinite(clean_prior): raise ValueError(f"robust: clean_prior={clean_prior!r}; expected a finite number")
+        for name, v in dict(n_taus=n_taus, n_etas=n_etas).items():
+            if not (isinstance(v, int) and v >= 2): raise ValueError(f"robust: {name}={v!r}; expected an integer >= 2")
+        if not math.isfinite(clean_prior):
+            raise ValueError(f"robust: clean_prior={clean_prior!r}; expected a finite number")
         self.n, self.clean_prior, self.tail_dof = n, float(clean_prior), float(tail_dof)
         for k, shape in dict(mu=(n,), vecs=(n, n), lam=(n,), taus=(n_taus,), log_prior=(n_taus,), kappas=(n_kappas,),
                              log_kappa_prior=(n_kappas,), q=(n,), l=(n,), k=(1,), sign=(1,), use_quadric=(1,),
@@ -70,8 +71,10 @@ def _robust_fit(self:RobustRay,
     self.use_quadric.zero_()
     self.use_pair.zero_()
     if mean.shape != (self.n,) or cov.shape != (self.n, self.n):
-        raise ValueError(f"robust.fit: mean {mean.shape} and cov {cov.shape}; expected ({self.n},) and ({self.n}, {self.n})")
-    if not (np.isfinite(mean).all() and np.isfinite(cov).all()): raise ValueError("robust.fit: mean or cov is not finite")
+        raise ValueError(f"robust.fit: mean {mean.shape} and cov {cov.shape}; "
+                         f"expected ({self.n},) and ({self.n}, {self.n})")
+    if not (np.isfinite(mean).all() and np.isfinite(cov).all()):
+        raise ValueError("robust.fit: mean or cov is not finite")
     lam, vecs = np.linalg.eigh((cov + cov.T) / 2)
     lam = np.maximum(lam, 0) + _rounding_var(mean, cov)
     taus = _tau_grid(lam, len(self.taus))

@@ -30,6 +30,7 @@ def row_keys(
         base._row_keys = np.array(keys, np.uint64)
     return base._row_keys
 
+# %% ../nbs/02a_split.ipynb #52f45587
 def by_content(
     dataset,          # the dataset that was split
     parts:list,       # its `Subset`s, earlier parts first (train before test)
@@ -46,8 +47,8 @@ def by_content(
     moved = first[inv] != part_of
     if not moved.any(): return parts
     files = sorted({str(base.files[f]) for f in np.searchsorted(base.offsets, rows[pos[moved]], side='right') - 1})
-    warnings.warn(f"{int(moved.sum())} held-out rows also occur in an earlier part (the same rows twice in {', '.join(files)}); "
-                  "they were moved there, so no held-out row is a training row", stacklevel=3)
+    warnings.warn(f"{int(moved.sum())} held-out rows also occur in an earlier part (the same rows twice "
+                  f"in {', '.join(files)}); they were moved there, so no held-out row is a training row", stacklevel=3)
     return [Subset(dataset, pos[first[inv] == i].tolist()) for i in range(len(parts))]
 
 # %% ../nbs/02a_split.ipynb #46d51752

@@ -17,6 +17,7 @@ from fastcore.script import CliError
 from huggingface_hub import hf_hub_download, try_to_load_from_cache, scan_cache_dir
 from .hub import *
 from .heads import *
+from .diagnostics import world_stats, norm_predictability, plot_world  # lived here; tea-world
 from .fakehub import FakeHub
 from .families import *
 from .files import atomic_write
@@ -25,7 +26,7 @@ from .cli import command, Required, OneOf
 # %% auto #0
 __all__ = ['LIMIT_KEY', 'PROFILES', 'FAMILIES', 'DEFAULT_PROFILE', 'WorldProfile', 'get_profile', 'family_params',
            'SyntheticTagger', 'write_npz', 'World', 'world_meta', 'check_world_agrees', 'make_world', 'serve_world',
-           'world_stats', 'norm_predictability', 'plot_world', 'world_settings', 'tea_world']
+           'world_settings', 'tea_world']
 
 # %% ../nbs/01_synthetic.ipynb #57db20fb
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class WorldProfile:
     norm_noise:float=0.02   # std of the log-norm noise the direction cannot explain
     dir_noise:float=0.3     # direction noise, relative to the tag signal
 
+# %% ../nbs/01_synthetic.ipynb #f1a5dad3
 LIMIT_KEY = 'limit_norms'  # npz member of synthetic data files: the best norm each direction allows
 
 PROFILES = {p.name: p for p in [
@@ -53,7 +55,8 @@ PROFILES = {p.name: p for p in [
 def get_profile(profile:str|WorldProfile)->WorldProfile:
     "A `WorldProfile` by name (`tiny`, `small`, `full`) or passed through."
     if isinstance(profile, WorldProfile): return profile
-    if profile not in PROFILES: raise KeyError(f"Unknown world profile {profile!r}; expected one of: {', '.join(PROFILES)}")
+    if profile not in PROFILES:
+        raise KeyError(f"Unknown world profile {profile!r}; expected one of: {', '.join(PROFILES)}")
     return PROFILES[profile]
 
 # %% ../nbs/01_synthetic.ipynb #9f6ea74d
@@ -82,6 +85,7 @@ def _zipf(n, alpha=1.1, offset=3.):
     w = 1 / (np.arange(n) + offset) ** alpha
     return w / w.sum()
 
+# %% ../nbs/01_synthetic.ipynb #26c6f46a
 class SyntheticTagger:
     "Parameters of a synthetic WD tagger: tag prototypes, head, tag frequencies and the direction -> norm function."
     def __init__(self, profile:str|WorldProfile='tiny', seed:int=0,
@@ -128,11 +132,13 @@ def _norm_features(self:SyntheticTagger, units:np.ndarray)->np.ndarray:
     if self._norm_stats is None: self._norm_stats = self._fit_norm_stats(np.random.default_rng([self.seed, 999]))
     return (units @ self.norm_dirs.T - self._norm_stats[0]) / self._norm_stats[1]
 
+# %% ../nbs/01_synthetic.ipynb #646df153
 @patch
 def _fit_norm_stats(self:SyntheticTagger, rng, n=2000):
     h = self._directions(n, rng) @ self.norm_dirs.T
     return h.mean(0), h.std(0) + 1e-8
 
+# %% ../nbs/01_synthetic.ipynb #573634a4
 @patch
 def _clean_log_norm(self:SyntheticTagger, units:np.ndarray)->np.ndarray:
     "The log-norm that the direction determines (no noise)."
@@ -144,12 +150,14 @@ def _clean_log_norm(self:SyntheticTagger, units:np.ndarray)->np.ndarray:
 def _log_norm(self:SyntheticTagger, units:np.ndarray, rng)->np.ndarray:
     return self._clean_log_norm(units) + self.profile.norm_noise * rng.standard_normal(len(units))
 
+# %% ../nbs/01_synthetic.ipynb #37569fce
 @patch
 def _tag_signal(self:SyntheticTagger, n:int, rng)->tuple:
     "`(z, signal, noise)` of `n` new samples: the weighted sum of their tags' prototypes, its norm, and raw noise."
     z = self._active_weights(n, rng) @ self.prototypes
     return z, np.linalg.norm(z, axis=1, keepdims=True), rng.standard_normal(z.shape).astype(np.float32)
 
+# %% ../nbs/01_synthetic.ipynb #27883220
 @patch
 def _directions(self:SyntheticTagger, n:int, rng)->np.ndarray:
     "Unit directions of `n` new samples, as the family makes them."
@@ -242,23 +250,38 @@ class World:
         "Keyword arguments that make the Hub loaders read this world offline (`{}` for other layouts)."
         return dict(cache_dir=str(self.root), local_files_only=True) if self.layout == 'hf' else {}
 
-    def repo_file(self, repo_type:str, repo_id:str, path:str)->Path:
-        "Local path of `path` in repository `repo_id` of this world (in the cache's snapshot, for `hf`)."
-        if self.layout == 'flat': return self.root / self.tagger / Path(path).name
-        if self.layout == 'hub': return self.root / f'{repo_type}s' / repo_id / path
-        found = try_to_load_from_cache(repo_id, path, cache_dir=str(self.root), repo_type=repo_type)
-        if not isinstance(found, str): raise FileNotFoundError(f"{path!r} of {repo_type} repo {repo_id!r} is not in the world's cache {self.root}")
-        return Path(found)
+# %% ../nbs/01_synthetic.ipynb #df8f0d2e
+@patch
+def repo_file(self:World, repo_type:str, repo_id:str, path:str)->Path:
+    "Local path of `path` in repository `repo_id` of this world (in the cache's snapshot, for `hf`)."
+    if self.layout == 'flat': return self.root / self.tagger / Path(path).name
+    if self.layout == 'hub': return self.root / f'{repo_type}s' / repo_id / path
+    found = try_to_load_from_cache(repo_id, path, cache_dir=str(self.root), repo_type=repo_type)
+    if not isinstance(found, str):
+        raise FileNotFoundError(f"{path!r} of {repo_type} repo {repo_id!r} is not in the world's cache {self.root}")
+    return Path(found)
 
-    def data_file(self, name:str)->Path: return self.repo_file('dataset', DATASET_REPO, f'{self.tagger}/{name}')
-    @property
-    def head_path(self)->Path: return self.repo_file('model', HEADS_REPO, f'{get_tagger(self.tagger).repo}/inv.npz')
-    @property
-    def labels_path(self)->Path: return self.repo_file('model', get_tagger(self.tagger).repo, 'selected_tags.csv')
-    def samples_file(self, n:int)->Path: return self.data_file(f'samples_{n}.npz')
-    def block_file(self, i:int)->Path: return self.data_file(f'training_data_part{i}.npz')
-    def block_files(self)->list: return [self.block_file(i) for i in range(self.blocks)]
-    def synthetic_tagger(self)->SyntheticTagger: return SyntheticTagger(self.profile, self.seed, self.family)
+@patch
+def data_file(self:World, name:str)->Path: return self.repo_file('dataset', DATASET_REPO, f'{self.tagger}/{name}')
+
+@patch
+def samples_file(self:World, n:int)->Path: return self.data_file(f'samples_{n}.npz')
+
+@patch
+def block_file(self:World, i:int)->Path: return self.data_file(f'training_data_part{i}.npz')
+
+@patch
+def block_files(self:World)->list: return [self.block_file(i) for i in range(self.blocks)]
+
+# %% ../nbs/01_synthetic.ipynb #8ea765a0
+@patch(as_prop=True)
+def head_path(self:World)->Path: return self.repo_file('model', HEADS_REPO, f'{get_tagger(self.tagger).repo}/inv.npz')
+
+@patch(as_prop=True)
+def labels_path(self:World)->Path: return self.repo_file('model', get_tagger(self.tagger).repo, 'selected_tags.csv')
+
+@patch
+def synthetic_tagger(self:World)->SyntheticTagger: return SyntheticTagger(self.profile, self.seed, self.family)
 
 # %% ../nbs/01_synthetic.ipynb #3fbbd862
 def _world_files(world:World, samples, blocks)->dict:
@@ -269,7 +292,8 @@ def _world_files(world:World, samples, blocks)->dict:
         info = dict(synthetic=True, tagger=world.tagger, profile=world.profile, seed=world.seed, family=world.family,
                     profile_params=asdict(p), width=p.width, tags=p.tags)
         atomic_write(dest, lambda t: Path(t).write_text(json.dumps(info, indent=2)))
-    files = {('model', HEADS_REPO, f'{repo}/inv.npz'): lambda st, d: write_npz(d, {'weights': st.weights, 'bias': st.bias}),
+    head = lambda st, d: write_npz(d, {'weights': st.weights, 'bias': st.bias})
+    files = {('model', HEADS_REPO, f'{repo}/inv.npz'): head,
              ('model', HEADS_REPO, f'{repo}/tags_info.csv'): labels, ('model', repo, 'selected_tags.csv'): labels,
              ('dataset', DATASET_REPO, f'{world.tagger}/meta.json'): meta}
     for n in samples: files[('dataset', DATASET_REPO, f'{world.tagger}/samples_{n}.npz')] = \
@@ -290,8 +314,9 @@ def _download_into_cache(world:World, staged:World, todo:list):
         for rt, rid in _world_repos(world.tagger): hub.add(rid, staged.root / f'{rt}s' / rid, rt, commit=world.revision)
         for rt, rid, path in todo: hf_hub_download(rid, path, repo_type=rt, cache_dir=str(world.root))
 
+# %% ../nbs/01_synthetic.ipynb #dcdb2728
 def _check_free_space(world:World, todo:list, block_size:int):
-    "Refuse, before writing anything, a world whose data files need more than the free disk (twice for `hf`: staged + cache)."
+    "Refuse, before writing anything, a world whose data files need more than the free disk (`hf`: staged + cache)."
     p, rows = get_profile(world.profile), 0
     for _, _, path in todo:
         name = path.rsplit('/', 1)[-1]
@@ -299,17 +324,19 @@ def _check_free_space(world:World, todo:list, block_size:int):
         elif name.startswith('training_data_part'): rows += block_size
     need = rows * (p.width + p.tags + 1) * 4 * (2 if world.layout == 'hf' else 1)
     free = shutil.disk_usage(next(d for d in [world.root, *world.root.parents] if d.exists())).free
-    if need > free: raise OSError(f"{world.root}: this world needs about {need / 1e9:.1f} GB and the disk has {free / 1e9:.1f} GB "
-                                  "free; nothing was written: use fewer or smaller blocks (--blocks, --block-size)")
+    if need > free:
+        raise OSError(f"{world.root}: this world needs about {need / 1e9:.1f} GB and the disk has {free / 1e9:.1f} GB "
+                      "free; nothing was written: use fewer or smaller blocks (--blocks, --block-size)")
 
+# %% ../nbs/01_synthetic.ipynb #0a65081e
 def _write_world_files(world:World, files:dict, block_size:int=0):
     "Write the missing `files` of `world` (an `hf` world through a staging folder and a download)."
     todo = [k for k in files if not _has(world, *k)]
     if not todo: return
     _check_free_space(world, todo, block_size)
     st = world.synthetic_tagger()
-    staged = world if world.layout != 'hf' else _replace(world, root=Path(tempfile.mkdtemp(prefix='.staging-', dir=world.root)),
-                                                         layout='hub')
+    staging = lambda: Path(tempfile.mkdtemp(prefix='.staging-', dir=world.root))
+    staged = world if world.layout != 'hf' else _replace(world, root=staging(), layout='hub')
     try:
         for k in todo:
             dest = staged.repo_file(*k)
@@ -324,7 +351,7 @@ def world_meta(
     root:str|Path,             # a world folder, or a folder that does not hold one (yet)
     tagger:str=DEFAULT_TAGGER, # the tagger the files are filed under
     layout:str|None=None,      # the world's layout; None: whichever holds a world
-)->dict|None:                  # its `meta.json` (`profile`, `seed`, ...) with its `layout`; None when `root` holds no world
+)->dict|None:                  # its `meta.json` (`profile`, `seed`, ...) with its `layout`; None if `root` has no world
     "What an existing world says it is: the `meta.json` beside its data, checked."
     if not Path(root).is_dir(): return None
     for lay in ([layout] if layout else ['hf', 'hub', 'flat']):
@@ -335,10 +362,12 @@ def world_meta(
         try: meta = json.loads(path.read_text())
         except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
         if not isinstance(meta, dict) or meta.get('profile') not in PROFILES or not isinstance(meta.get('seed'), int):
-            raise ValueError(f"{path}: expected a world's meta.json with 'profile' (one of {list(PROFILES)}) and 'seed'")
+            raise ValueError(f"{path}: expected a world's meta.json with 'profile' "
+                             f"(one of {list(PROFILES)}) and 'seed'")
         return dict(meta, layout=lay)
     return None
 
+# %% ../nbs/01_synthetic.ipynb #ee56e82f
 def check_world_agrees(
     root,                       # the world folder (for the message)
     meta:dict,                  # its `world_meta`
@@ -352,9 +381,10 @@ def check_world_agrees(
                              f"asked for {', '.join(bad)}: omit them to use this world, or choose another folder")
     return {k: own.get(k) for k in asked}
 
+# %% ../nbs/01_synthetic.ipynb #5a683ec4
 def make_world(
     root:str|Path,              # destination folder (an HF cache when `layout='hf'`)
-    profile:str|None=None,      # `tiny` (tests), `small`, `full` (SwinV2_v3 shape); default: an existing world's, else tiny
+    profile:str|None=None,      # `tiny` (tests), `small`, `full` (SwinV2_v3 shape); default: the world's, or tiny
     seed:int|None=None,         # seed of the world and all its files; default: the existing world's, else 0
     samples:tuple=(200, 2000),  # which `samples_<n>.npz` files to write (subset of 200/2000/20000)
     blocks:int=2,               # number of `training_data_part<i>.npz` files
@@ -384,7 +414,8 @@ def make_world(
     root.mkdir(parents=True, exist_ok=True)
     world = World(root=root, layout=layout, tagger=tagger, profile=p.name, seed=seed, samples=tuple(samples),
                   blocks=blocks, family=family)
-    _write_world_files(world, _world_files(world, samples, [(i, block_size or p.block_size) for i in range(blocks)]), block_size or p.block_size)
+    size = block_size or p.block_size
+    _write_world_files(world, _world_files(world, samples, [(i, size) for i in range(blocks)]), size)
     return world
 
 # %% ../nbs/01_synthetic.ipynb #0351ad03
@@ -394,7 +425,8 @@ def serve_world(
 )->FakeHub:
     "A `FakeHub` serving the world's three repositories at the world's revision."
     hub = hub or FakeHub()
-    if world.layout == 'flat': raise ValueError(f"{world.root}: a flat world has no repositories to serve; use layout 'hf' or 'hub'")
+    if world.layout == 'flat':
+        raise ValueError(f"{world.root}: a flat world has no repositories to serve; use layout 'hf' or 'hub'")
     snaps = {}
     if world.layout == 'hf':
         snaps = {(r.repo_type, r.repo_id): rev.snapshot_path for r in scan_cache_dir(world.root).repos
@@ -402,58 +434,6 @@ def serve_world(
     for rt, rid in _world_repos(world.tagger):
         hub.add(rid, snaps.get((rt, rid)) or world.root / f'{rt}s' / rid, rt, commit=world.revision)
     return hub
-
-# %% ../nbs/01_synthetic.ipynb #7d59f8d4
-def world_stats(
-    embs:np.ndarray,     # raw embeddings [n, width]
-    preds:np.ndarray,    # the tagger's predictions [n, tags]
-    weights, bias,       # the head
-    threshold:float=.35, # tag threshold
-)->dict:
-    "Statistics that say whether a world (or a real tagger's data) poses the de-normalization problem."
-    norms = np.linalg.norm(embs, axis=1)
-    unit_preds = head_predictions(embs / norms[:, None], weights, bias)
-    n_tags, n_unit = (preds > threshold).sum(1), (unit_preds > threshold).sum(1)
-    return dict(samples=len(embs), width=embs.shape[1], tags=preds.shape[1],
-                norm_mean=float(norms.mean()), norm_cv=float(norms.std() / norms.mean()),
-                tags_per_sample_median=float(np.median(n_tags)), tags_per_sample_p10=float(np.percentile(n_tags, 10)),
-                tags_per_sample_p90=float(np.percentile(n_tags, 90)), frac_preds_below_0_01=float((preds < .01).mean()),
-                unit_vector_tags_mean=float(n_unit.mean()), unit_vector_pred_mse=float(((unit_preds - preds) ** 2).mean()))
-
-# %% ../nbs/01_synthetic.ipynb #edfc1b72
-def norm_predictability(embs:np.ndarray, n_train:float=.8, n_pcs:int=24, seed:int=0)->dict:
-    "Held-out R^2 of log-norm from a ridge fit on the direction and pairwise products of its top principal components."
-    rng = np.random.default_rng(seed)
-    idx = rng.permutation(len(embs))
-    tr, te = np.split(idx, [int(len(embs) * n_train)])
-    u = embs / np.linalg.norm(embs, axis=1, keepdims=True)
-    y = np.log(np.linalg.norm(embs, axis=1))
-    h = (u - u[tr].mean(0)) @ np.linalg.svd(u[tr] - u[tr].mean(0), full_matrices=False)[2][:n_pcs].T
-    iu = np.triu_indices(n_pcs)
-    feats = np.concatenate([np.ones((len(u), 1)), u, (h[:, :, None] * h[:, None, :])[:, iu[0], iu[1]]], 1)
-    coef = np.linalg.solve(feats[tr].T @ feats[tr] + 1e-3 * np.eye(feats.shape[1]), feats[tr].T @ y[tr])
-    resid = y[te] - feats[te] @ coef
-    return dict(r2=float(1 - resid.var() / y[te].var()), constant_r2=0.0)
-
-# %% ../nbs/01_synthetic.ipynb #bb3ff8c6
-def plot_world(embs, preds, weights, bias, threshold:float=.35):
-    "Norm histogram, tags per sample, tag frequency curve, and tags from the raw vs unit embedding."
-    import matplotlib.pyplot as plt
-    norms = np.linalg.norm(embs, axis=1)
-    unit_preds = head_predictions(embs / norms[:, None], weights, bias)
-    fig, ax = plt.subplots(1, 4, figsize=(16, 3.2))
-    ax[0].hist(norms, 50)
-    ax[0].set(title='embedding norm', xlabel='||e||')
-    ax[1].hist((preds > threshold).sum(1), 40)
-    ax[1].set(title=f'tags > {threshold} per sample')
-    freq = np.sort((preds > threshold).mean(0))[::-1]
-    ax[2].loglog(np.arange(1, len(freq) + 1), np.maximum(freq, 1e-6))
-    ax[2].set(title='tag frequency (rank)', xlabel='rank')
-    ax[3].hist([(preds > threshold).sum(1), (unit_preds > threshold).sum(1)], 30, label=['tagger', 'unit vector'])
-    ax[3].legend()
-    ax[3].set(title='tags: true vs unit vector')
-    fig.tight_layout()
-    return fig
 
 # %% ../nbs/01_synthetic.ipynb #1e5f4771
 DEFAULT_PROFILE = 'full'  # the profile of a new world, in every command
@@ -493,6 +473,7 @@ def tea_world(
                    layout=s['layout'], family=s['family'])
     hw, hb = load_head_arrays(w.head_path)
     with np.load(w.samples_file(2000), allow_pickle=False) as f: stats = world_stats(f['embs'], f['preds'], hw, hb)
-    print(f"world: {w.root} ({s['layout']}, profile {s['profile']}, family {s['family']}, seed {s['seed']}, {blocks} blocks)")
+    print(f"world: {w.root} ({s['layout']}, profile {s['profile']}, "
+          f"family {s['family']}, seed {s['seed']}, {blocks} blocks)")
     for k, v in stats.items(): print(f"{k}: {v:.4g}" if isinstance(v, float) else f"{k}: {v}")
     return w

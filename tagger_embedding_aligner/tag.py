@@ -88,13 +88,17 @@ class EmbeddingFile:
     def __len__(self)->int: return self.arr.shape[0]
     @property
     def width(self)->int: return self.arr.shape[1]
-    def __repr__(self)->str: return f"EmbeddingFile({self.where}: {len(self)} x {self.width})"
 
-    def rows(self, start:int, stop:int)->np.ndarray:
-        "Rows `start:stop` as a float32 copy (float64 kept: its rows may lie beyond float32's range); pages released."
-        x = np.array(self.arr[start:stop], dtype=np.float64 if self.arr.dtype == np.float64 else np.float32)
-        release_map(self.arr)
-        return x
+# %% ../nbs/09a_tag.ipynb #34c051a9
+@patch
+def __repr__(self:EmbeddingFile)->str: return f"EmbeddingFile({self.where}: {len(self)} x {self.width})"
+
+@patch
+def rows(self:EmbeddingFile, start:int, stop:int)->np.ndarray:
+    "Rows `start:stop` as a float32 copy (float64 kept: its rows may lie beyond float32's range); pages released."
+    x = np.array(self.arr[start:stop], dtype=np.float64 if self.arr.dtype == np.float64 else np.float32)
+    release_map(self.arr)
+    return x
 
 # %% ../nbs/09a_tag.ipynb #677ba586
 @patch
@@ -116,6 +120,7 @@ def _mcut_rows(p:np.ndarray)->np.ndarray:
     t = np.argmax(s[:, :-1] - s[:, 1:], axis=1)
     return (s[r, t] + s[r, t + 1]) / 2
 
+# %% ../nbs/09a_tag.ipynb #3d9b8b16
 def _above_rows(p:np.ndarray, names:list, idx:np.ndarray, thresholds:np.ndarray)->list:
     "Per row of `p`: the tags of `idx` strictly above the row's threshold, highest first (ties in label order)."
     sub = p[:, idx]
@@ -126,6 +131,7 @@ def _above_rows(p:np.ndarray, names:list, idx:np.ndarray, thresholds:np.ndarray)
     ends = np.cumsum(np.bincount(r, minlength=len(p))).tolist()
     return [dict(zip(tags[a:b], vals[a:b])) for a, b in zip([0, *ends[:-1]], ends)]
 
+# %% ../nbs/09a_tag.ipynb #1302c077
 def _block_tags(p:np.ndarray, names:list, groups:tuple, kw:dict)->list:
     "`batch_tags` of a block of float64 probabilities `p`, `groups` the rating, general, character label indices."
     r, g, c = groups
@@ -134,6 +140,7 @@ def _block_tags(p:np.ndarray, names:list, groups:tuple, kw:dict)->list:
     ratings = [dict(zip([names[i] for i in r], v)) for v in p[:, r].tolist()]
     return list(zip(ratings, _above_rows(p, names, g, tg), _above_rows(p, names, c, tc)))
 
+# %% ../nbs/09a_tag.ipynb #dc0f1c22
 def batch_tags(
     probs,                          # tag probabilities [n, tags]
     labels,                         # `name`, `category` per tag, in head order
@@ -169,7 +176,8 @@ def write_entries(
     if fmt == 'csv': w.writerow(['row', *CATEGORIES, 'trust'])
     if fmt == 'json': f.write('[')
     for n, e in enumerate(entries, 1):
-        if fmt == 'csv': w.writerow([e['row'], *(json.dumps(e.get(k), ensure_ascii=False) for k in (*CATEGORIES, 'trust'))])
+        if fmt == 'csv':
+            w.writerow([e['row'], *(json.dumps(e.get(k), ensure_ascii=False) for k in (*CATEGORIES, 'trust'))])
         elif fmt == 'jsonl': f.write(json.dumps(e, ensure_ascii=False) + '\n')
         else: f.write(('\n' if n == 1 else ',\n') + json.dumps(e, ensure_ascii=False))
     if fmt == 'json': f.write('\n]\n' if n else ']\n')
@@ -203,6 +211,7 @@ def load_aligner(
     if Path(source).exists(): return Aligner.from_pretrained(source, hub_kwargs=hub_kwargs)
     return Aligner.from_pretrained(repo, name=str(source), hub_kwargs=hub_kwargs)
 
+# %% ../nbs/09a_tag.ipynb #c34fa1c8
 def _out_format(out:Path, fmt:str|None, overwrite:bool)->str:
     "The output format (from `fmt` or the extension); raise if `out` exists and may not be replaced."
     if fmt is None and out.suffix.lower() not in FORMATS:
@@ -213,6 +222,7 @@ def _out_format(out:Path, fmt:str|None, overwrite:bool)->str:
         raise FileExistsError(f"{out} exists; pass overwrite=True (--overwrite) to replace it")
     return fmt
 
+# %% ../nbs/09a_tag.ipynb #90600512
 def _check_settings(batch_size, general_threshold, character_threshold):
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r}; expected a positive integer")
@@ -227,6 +237,7 @@ def _write_text(tmp:str, entries, fmt:str)->int:
     os.chmod(tmp, 0o666 & ~um)  # mkstemp made it private
     with open(tmp, 'w', encoding='utf-8', newline='') as f: return write_entries(entries, f, fmt)
 
+# %% ../nbs/09a_tag.ipynb #b3ca1e1b
 def tag_file(
     embeddings:str|Path,             # `.npy`, `.npz` or `.safetensors` file of embeddings [rows, width], raw or unit
     aligner,                         # `Aligner`, export folder, training workdir, or model name in `repo`
@@ -266,6 +277,7 @@ def _pick_device(device:str)->str:
     import torch
     return 'cuda' if torch.cuda.is_available() else 'cpu'
 
+# %% ../nbs/09a_tag.ipynb #21e5ed6e
 @command(names={'repo': '--repository'})
 def tea_tag(
     embeddings:str,                   # `.npy`, `.npz` or `.safetensors` file of embeddings [rows, width], raw or unit

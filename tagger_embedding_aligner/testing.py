@@ -28,6 +28,7 @@ def code_hash()->str:
         h.update(p.name.encode() + p.read_bytes())
     return h.hexdigest()[:12]
 
+# %% ../nbs/14_testing.ipynb #d64abe66
 @contextmanager
 def _flock(path:Path):
     "An exclusive lock on `path` (created if missing) for the duration of the block."
@@ -37,6 +38,7 @@ def _flock(path:Path):
         try: yield
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
+# %% ../nbs/14_testing.ipynb #28293f8b
 def shared_folder(
     name:str,       # a readable prefix of the folder's name
     params:dict,    # JSON-able parameters the contents depend on
@@ -66,6 +68,7 @@ def tiny_world(
     root = shared_folder('world', kw, lambda d: make_world(d, **kw))
     return make_world(root, **kw)
 
+# %% ../nbs/14_testing.ipynb #d055a2ec
 def tiny_split(seed:int=0)->tuple:
     "`(dataset, train, test)`: the tiny world's 2,000-sample file split 80/20."
     from tagger_embedding_aligner.dataset import EmbeddingDataset
@@ -73,6 +76,7 @@ def tiny_split(seed:int=0)->tuple:
     ds = EmbeddingDataset([tiny_world().samples_file(2000)])
     return ds, *dataset_split(ds, [0.8, 0.2], seed=seed)
 
+# %% ../nbs/14_testing.ipynb #ab7b97ac
 def tiny_run(
     model_name:str='num2',  # converter
     max_epochs:int=4,       # epochs
@@ -81,7 +85,8 @@ def tiny_run(
 )->Path:                    # the workdir (read-only by convention)
     "A workdir of `train_model` on the tiny world's 2,000 samples, trained once per code version."
     from tagger_embedding_aligner.train import train_model
-    kw = dict(batch_size=64, learning_rate=3e-3) | kwargs | dict(model_name=model_name, max_epochs=max_epochs, seed=seed)
+    kw = dict(batch_size=64, learning_rate=3e-3) | kwargs
+    kw |= dict(model_name=model_name, max_epochs=max_epochs, seed=seed)
     def build(d):
         _, tr, te = tiny_split(seed)
         train_model(tr, te, workdir=d / 'run', quiet=True, device='cpu', **kw)
@@ -137,7 +142,8 @@ def fake_export(
     return d
 
 # %% ../nbs/14_testing.ipynb #81c47b12
-def layernorm_rows(n:int, c:int, ending:str='b', beta:bool=True, tokens:int=4, eps:float=1e-6, *, seed:int=0)->np.ndarray:
+def layernorm_rows(n:int, c:int, ending:str='b', beta:bool=True, tokens:int=4, eps:float=1e-6, *,
+                   seed:int=0)->np.ndarray:
     "float32 rows `gamma * LN(x) + beta` of a LayerNorm ending (`a`: per token, then mean; `b`: mean, then per vector)."
     r = np.random.default_rng(seed)
     gamma = r.lognormal(0, 1.2, c) * r.choice([1, -1], c, p=[0.9, 0.1])
@@ -147,6 +153,7 @@ def layernorm_rows(n:int, c:int, ending:str='b', beta:bool=True, tokens:int=4, e
     z = ln(x).mean(1) if ending == 'a' else ln(x.mean(1))
     return (gamma * z + b).astype(np.float32)
 
+# %% ../nbs/14_testing.ipynb #63d57c47
 def layernorm_dataset(folder, n:int=2000, files:int=2, **kwargs):
     "An `EmbeddingDataset` of `layernorm_rows` (width 128) in `files` npz files, with the tiny world's head and labels."
     from tagger_embedding_aligner.synthetic import write_npz
