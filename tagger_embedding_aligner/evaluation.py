@@ -66,9 +66,9 @@ def evaluate_with_references(model:AlignerModel, dl, categories, mean_norm:float
     model.eval()
     batches = _batches(dl)
     model.to(batches[0][0].device)  # evaluate where the data are: a GPU run's resident rows stay on the GPU
-    rows = reference_metrics(batches, model.suffix, categories, mean_norm)
     lim = limit_norms_for(dl.base, dl.rows) if hasattr(dl, 'base') else None
-    if lim is not None: rows['limit'] = scaled_stats(batches, model.suffix, _row_scales(lim), categories)
+    fns = dict(reference_fns(mean_norm), **({} if lim is None else dict(limit=_row_scales(lim))))
+    rows = scaled_stats_many(batches, model.suffix, fns, categories)   # one head product per batch for them all
     rows = {'aligner': evaluate_aligner(model, dl, categories), **rows}
     return pd.DataFrame(rows).T[METRIC_NAMES]
 

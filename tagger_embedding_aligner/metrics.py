@@ -15,8 +15,8 @@ from fastcore.basics import patch
 from .heads import *
 
 # %% auto #0
-__all__ = ['THRESHOLDS', 'METRIC_NAMES', 'LOWER_IS_BETTER', 'tag_thresholds', 'AlignStats', 'scaled_stats', 'reference_metrics',
-           'AlignMetric', 'align_metrics']
+__all__ = ['THRESHOLDS', 'METRIC_NAMES', 'LOWER_IS_BETTER', 'tag_thresholds', 'AlignStats', 'scaled_stats_many', 'scaled_stats',
+           'reference_fns', 'reference_metrics', 'AlignMetric', 'align_metrics']
 
 # %% ../nbs/04_metrics.ipynb #89cfcc60
 THRESHOLDS = {GENERAL: 0.35, CHARACTER: 0.85}
@@ -74,6 +74,23 @@ def compute(self:AlignStats)->dict:
 
 # %% ../nbs/04_metrics.ipynb #af98e735
 @torch.no_grad()
+def scaled_stats_many(
+    batches,                 # iterable of `(unit, target or None, norm)` tensors
+    head:TaggerHead,         # the tagger head
+    scale_fns:dict,          # name -> `(unit, norm) -> scale [batch, 1]`
+    categories,              # tag categories
+)->dict:                     # name -> metrics
+    "Metrics of the embeddings `scale * unit` of every scale in one pass: the head is linear, `logits = s (u W) + b`."
+    stats = {k: AlignStats(categories) for k in scale_fns}
+    for unit, target, norm in batches:
+        proj = unit @ head.weights.to(unit.dtype)     # the one [batch, tags] product every scale shares
+        bias = head.bias.to(unit.dtype)
+        if target is None: target = torch.sigmoid(norm[:, None] * proj + bias)
+        for k, fn in scale_fns.items():
+            s = fn(unit, norm)
+            stats[k].update(s * proj + bias, unit * s, target, unit, norm)
+    return {k: st.compute() for k, st in stats.items()}
+
 def scaled_stats(
     batches,                 # iterable of `(unit, target or None, norm)` tensors
     head:TaggerHead,         # the tagger head
@@ -81,19 +98,17 @@ def scaled_stats(
     categories,              # tag categories
 )->dict:
     "Metrics of the embedding `scale * unit` over `batches` (targets recomputed from `unit * norm` when None)."
-    st = AlignStats(categories)
-    for unit, target, norm in batches:
-        if target is None: target = head(unit * norm[:, None])
-        emb = unit * scale_fn(unit, norm)
-        st.update(head.logits(emb), emb, target, unit, norm)
-    return st.compute()
+    return scaled_stats_many(batches, head, dict(one=scale_fn), categories)['one']
+
+def reference_fns(mean_norm:float)->dict:
+    "Scale functions of the identity, constant-mean-norm and oracle-norm references."
+    return dict(identity=lambda u, n: u.new_ones(len(u), 1),
+                constant=lambda u, n: u.new_full((len(u), 1), float(mean_norm)),
+                oracle=lambda u, n: n[:, None])  # on the batches' device
 
 def reference_metrics(batches, head:TaggerHead, categories, mean_norm:float)->dict:
     "Metrics of the identity, constant-mean-norm and oracle-norm references (`batches` must be re-iterable)."
-    fns = dict(identity=lambda u, n: u.new_ones(len(u), 1),
-               constant=lambda u, n: u.new_full((len(u), 1), float(mean_norm)),
-               oracle=lambda u, n: n[:, None])  # on the batches' device
-    return {k: scaled_stats(batches, head, f, categories) for k, f in fns.items()}
+    return scaled_stats_many(batches, head, reference_fns(mean_norm), categories)
 
 # %% ../nbs/04_metrics.ipynb #56ab51c4
 class _Shared:
