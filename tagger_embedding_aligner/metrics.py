@@ -49,7 +49,7 @@ class AlignStats:
     def reset(self): self.sums = torch.zeros(10, dtype=torch.float64)
 
     @torch.no_grad()
-    def update(self, logits, emb, target, unit, norm):
+    def update(self, logits, emb, target, unit, norm, *, target_entropy=None):  # entropy sum of target, if known
         "Add a batch: head logits, output embedding, target probabilities, input unit vectors and true norms."
         logits, emb, target, unit, norm = (t.detach().float() for t in (logits, emb, target, unit, norm))
         prob, thr = torch.sigmoid(logits), self.thr.to(logits.device)
@@ -59,7 +59,8 @@ class AlignStats:
         tp, n_on, n_true = (on & true_on).sum(), on.sum(), true_on.sum()  # [batch, tags] passes cost: keep them few
         s = [len(emb), F.cosine_similarity(emb, unit, dim=-1).sum(), (emb.norm(dim=-1) - norm).abs().sum(),
              F.binary_cross_entropy_with_logits(logits, target, reduction='sum'),
-             torch.sub(prob, target).square_().sum(), _entropy(target).sum(), tp, n_on - tp, n_true - tp, rating_ok]
+             torch.sub(prob, target).square_().sum(),
+             _entropy(target).sum() if target_entropy is None else target_entropy, tp, n_on - tp, n_true - tp, rating_ok]
         self.sums += torch.tensor([float(v) for v in s], dtype=torch.float64)
 
 # %% ../nbs/04_metrics.ipynb #7aa09ae8
@@ -86,9 +87,10 @@ def scaled_stats_many(
         proj = unit @ head.weights.to(unit.dtype)     # the one [batch, tags] product every scale shares
         bias = head.bias.to(unit.dtype)
         if target is None: target = torch.sigmoid(norm[:, None] * proj + bias)
+        ent = _entropy(target.float()).sum()          # the same target for every scale: its entropy once
         for k, fn in scale_fns.items():
             s = fn(unit, norm)
-            stats[k].update(s * proj + bias, unit * s, target, unit, norm)
+            stats[k].update(s * proj + bias, unit * s, target, unit, norm, target_entropy=ent)
     return {k: st.compute() for k, st in stats.items()}
 
 def scaled_stats(
