@@ -60,7 +60,8 @@ class AlignStats:
         s = [len(emb), F.cosine_similarity(emb, unit, dim=-1).sum(), (emb.norm(dim=-1) - norm).abs().sum(),
              F.binary_cross_entropy_with_logits(logits, target, reduction='sum'),
              torch.sub(prob, target).square_().sum(),
-             _entropy(target).sum() if target_entropy is None else target_entropy, tp, n_on - tp, n_true - tp, rating_ok]
+             _entropy(target).sum() if target_entropy is None else target_entropy,
+             tp, n_on - tp, n_true - tp, rating_ok]
         self.sums += torch.tensor([float(v) for v in s], dtype=torch.float64)
 
 # %% ../nbs/04_metrics.ipynb #7aa09ae8
