@@ -23,8 +23,8 @@ from .metrics import METRIC_NAMES
 from .cli import command
 
 # %% auto #0
-__all__ = ['ONNX_RTOL', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'staged_dir', 'foreign_files',
-           'export_to_directory', 'tea_export']
+__all__ = ['ONNX_RTOL', 'PROBE_KEYS', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'staged_dir',
+           'foreign_files', 'export_to_directory', 'tea_export']
 
 # %% ../nbs/06_export.ipynb #2c65dbbc
 _EVENT_RE = re.compile(r'^events\.out\.tfevents\.(?P<ts>\d+)\.(?P<host>.+)\.(?P<pid>\d+)\.(?P<uid>\d+)(?P<suffix>.*)$')
@@ -146,8 +146,10 @@ def staged_dir(
     finally: _remove(tmp)
 
 # %% ../nbs/06_export.ipynb #eda904e9
+PROBE_KEYS = ('model_choice', 'probe', 'probe_summary')  # the structure probe's findings and the choice (`05_train`)
+
 def _check_workdir(wd:Path, force:bool=False)->dict:
-    "The workdir's test metrics (epoch + metrics), after checking that the files export needs are there."
+    "The workdir's test metrics (epoch + metrics, and the probe's findings), after checking the files export needs."
     if not wd.is_dir(): raise FileNotFoundError(f"{wd}: no such training workdir; expected the folder train_model writes (ckpts/best.json, metrics.json, ...)")
     best = wd / 'ckpts' / 'best.json'
     for p in (best, best.with_suffix('.safetensors')):
@@ -165,7 +167,8 @@ def _check_workdir(wd:Path, force:bool=False)->dict:
         c = (m.get('references') or {}).get('constant', {}).get('pred_mse')
         raise ValueError(f"{mf}: this run failed: pred_mse {vals.get('pred_mse'):.4g} is no better than the constant-norm "
                          f"reference's {c if c is None else format(c, '.4g')}; train again, or pass force=True (--force) to export it")
-    return dict(epoch=int(epoch), **vals, **({'failed': True} if m.get('failed') else {}))
+    return dict(epoch=int(epoch), **vals, **({'failed': True} if m.get('failed') else {}),
+                **{k: m[k] for k in PROBE_KEYS if k in m})
 
 # %% ../nbs/06_export.ipynb #17786241
 def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol:float)->dict:
@@ -173,7 +176,7 @@ def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol
     conv, opts, w = model.converter, model.model_options, model.width
     sd = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     save_file(sd, str(out / 'model.safetensors'))
-    torch.save(dict(state_dict=sd, model_options=opts, epoch=metrics['epoch'], metrics={k: v for k, v in metrics.items() if k != 'epoch'}), out / 'model.pt')
+    torch.save(dict(state_dict=sd, model_options=opts, epoch=metrics['epoch'], metrics={k: v for k, v in metrics.items() if k != 'epoch' and k not in PROBE_KEYS}), out / 'model.pt')
     checks = {}
     for fn, mod, outs in (('model.onnx', conv, ['embedding']), ('model_with_fc.onnx', model, ['prediction', 'embedding'])):
         checks[fn] = check_onnx(export_onnx(mod, out / fn, w, outs), mod, w, outs, rtol=rtol)
