@@ -159,6 +159,7 @@ def probe_structure_distributed(
     chunk:int=4096,         # rows per streamed chunk (the unit the ranks share)
     seed:int=0,             # seed of the held-out choice
     quad_rows:int|None=200_000, # about this many fitted rows carry the quadric's sums; None: all
+    phases:dict|None=None,  # filled with this rank's seconds of `sums` (pass 1, all-reduced), `fit`, `held_out`
 )->Probe:                   # the same on every rank
     "`probe_structure` over the ranks of the initialized process group: sharded passes, all-reduced float64 sums."
     if not dist.is_initialized():
@@ -167,7 +168,9 @@ def probe_structure_distributed(
     fit, qfit = _sharded_fit_sums(data, holdout, holdout_frac, _quad_share(data, quad_rows, quadratic), quadratic,
                                   chunk=chunk, seed=seed)
     if fit.n < 2: raise ValueError(f"probe_structure_distributed: {fit.n} rows to fit; expected at least 2")
+    t1 = time.time()
     pl, qu = _on_rank0(lambda: (fit_planes(fit, tol), fit_quadric(qfit, tol) if quadratic else None))
+    t2 = time.time()
     held, errs, mean_norm = ProbeStats(fit.quadratic, ref=fit.ref), {}, float(np.sqrt(np.trace(fit.sum_ee) / fit.n))
     held.gram = np.zeros_like(fit.gram)
     for i, pos, e in _rank_chunks(data if holdout is None else holdout, chunk, rank, ws, first=False):
@@ -182,6 +185,7 @@ def probe_structure_distributed(
     stats = {k: _stats(v) for k, v in errs.items()}
     rec, base, why = recommend(stats, pl, exact_tol, approx_frac)
     every = ProbeStats(fit.quadratic, ref=fit.ref).merge(fit).merge(held)
+    if phases is not None: phases.update(sums=t1 - t0, fit=t2 - t1, held_out=time.time() - t2)
     return Probe(stats=every, plane=pl, quadric=qu, held_out=stats, n_fit=fit.n, n_held_out=held.n, recommendation=rec,
                  reason=why, base=base, seconds=time.time() - t0)
 
