@@ -23,8 +23,8 @@ from .metrics import METRIC_NAMES
 from .cli import command
 
 # %% auto #0
-__all__ = ['ONNX_RTOL', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'staged_dir', 'foreign_files',
-           'export_to_directory', 'tea_export']
+__all__ = ['ONNX_RTOL', 'PROBE_KEYS', 'host_hash', 'anonymize_event_name', 'export_onnx', 'check_onnx', 'staged_dir',
+           'foreign_files', 'export_to_directory', 'tea_export']
 
 # %% ../nbs/06_export.ipynb #2c65dbbc
 _EVENT_RE = re.compile(r'^events\.out\.tfevents\.(?P<ts>\d+)\.(?P<host>.+)\.(?P<pid>\d+)\.(?P<uid>\d+)(?P<suffix>.*)$')
@@ -64,7 +64,7 @@ def _onnx_io(path:Path)->tuple:
     dims = [v.type.tensor_type.shape.dim[0] for v in [*g.input, *g.output]]
     return [i.name for i in g.input], [o.name for o in g.output], [d.dim_param or d.dim_value for d in dims]
 
-# %% ../nbs/06_export.ipynb #82f7d63a
+# %% ../nbs/06_export.ipynb #58c3e0c6
 @torch.no_grad()
 def check_onnx(
     path:str|Path,           # the ONNX file
@@ -117,12 +117,12 @@ def _umask_perms(folder:Path):
     for p in folder.iterdir():
         if p.is_file() and not p.is_symlink(): os.chmod(p, 0o666 & ~um)
 
-# %% ../nbs/06_export.ipynb #2851d756
+# %% ../nbs/06_export.ipynb #2c27c695
 def _staging_prefix(dst:Path, pid:int|None=None)->str:
     "Hidden name of a staging folder of `dst` made by process `pid`: `.<name>.staging-<pid>-`."
     return f'.{dst.name}.staging-{os.getpid() if pid is None else pid}-'
 
-# %% ../nbs/06_export.ipynb #3aea4b4b
+# %% ../nbs/06_export.ipynb #6b67533a
 @contextmanager
 def staged_dir(
     dst:str|Path,           # the folder to create
@@ -156,8 +156,10 @@ def staged_dir(
     finally: _remove(tmp)
 
 # %% ../nbs/06_export.ipynb #eda904e9
+PROBE_KEYS = ('model_choice', 'probe', 'probe_summary')  # the structure probe's findings and the choice (`05_train`)
+
 def _check_workdir(wd:Path, force:bool=False)->dict:
-    "The workdir's test metrics (epoch + metrics), after checking that the files export needs are there."
+    "The workdir's test metrics (epoch + metrics, and the probe's findings), after checking the files export needs."
     if not wd.is_dir():
         raise FileNotFoundError(f"{wd}: no such training workdir; expected the folder train_model writes "
                                 "(ckpts/best.json, metrics.json, ...)")
@@ -184,7 +186,8 @@ def _check_workdir(wd:Path, force:bool=False)->dict:
         raise ValueError(f"{mf}: this run failed: pred_mse {vals.get('pred_mse'):.4g} is no better "
                          f"than the constant-norm reference's {c if c is None else format(c, '.4g')}; "
                          "train again, or pass force=True (--force) to export it")
-    return dict(epoch=int(epoch), **vals, **({'failed': True} if m.get('failed') else {}))
+    return dict(epoch=int(epoch), **vals, **({'failed': True} if m.get('failed') else {}),
+                **{k: m[k] for k in PROBE_KEYS if k in m})
 
 # %% ../nbs/06_export.ipynb #17786241
 def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol:float)->dict:
@@ -192,7 +195,7 @@ def _write_files(out:Path, wd:Path, model:AlignerModel, metrics:dict, name, rtol
     conv, opts, w = model.converter, model.model_options, model.width
     sd = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     save_file(sd, str(out / 'model.safetensors'))
-    rest = {k: v for k, v in metrics.items() if k != 'epoch'}
+    rest = {k: v for k, v in metrics.items() if k != 'epoch' and k not in PROBE_KEYS}  # model.pt's metrics: numbers
     torch.save(dict(state_dict=sd, model_options=opts, epoch=metrics['epoch'], metrics=rest), out / 'model.pt')
     checks = {}
     for fn, mod, outs in (('model.onnx', conv, ['embedding']),

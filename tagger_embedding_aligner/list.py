@@ -16,11 +16,13 @@ from .publish import *
 from .cli import command, Required
 
 # %% auto #0
-__all__ = ['COLUMNS', 'START', 'END', 'model_row', 'md_cell', 'markdown_table', 'model_names', 'read_rows', 'find_tables',
-           'replace_table', 'card_header', 'update_readme', 'read_readme', 'list_models', 'tea_list']
+__all__ = ['SEED_COLUMNS', 'COLUMNS', 'START', 'END', 'model_row', 'md_cell', 'markdown_table', 'model_names', 'read_rows',
+           'find_tables', 'replace_table', 'card_header', 'update_readme', 'read_readme', 'list_models', 'tea_list']
 
 # %% ../nbs/08a_list.ipynb #9c00bf72
-COLUMNS = ['Name', 'Tagger', 'Embedding Width', 'Tags Count', 'FLOPS', 'Params', 'EMB Cosine', 'EMB Norm', 'Pred Loss', 'Pred MSE']
+SEED_COLUMNS = ['Name', 'Tagger', 'Embedding Width', 'Tags Count', 'FLOPS', 'Params',  # the original tool's table:
+                'EMB Cosine', 'EMB Norm', 'Pred Loss', 'Pred MSE']              # still found, and rewritten
+COLUMNS = [*SEED_COLUMNS, 'Structure']
 
 def model_row(
     name:str,      # folder name in the repo
@@ -30,7 +32,8 @@ def model_row(
     "One row of the model table."
     check_model_info(info, metrics, name)
     return [md_cell(name), md_cell(info['tagger']), str(info['width']), str(info['tags']), f"{info['macs'] / 1e9:.6f}G",
-            f"{info['params'] / 1e6:.2f}M", *(f"{metrics[k]:.4g}" for k in ('emb_cos', 'emb_norms', 'loss', 'pred_mse'))]
+            f"{info['params'] / 1e6:.2f}M", *(f"{metrics[k]:.4g}" for k in ('emb_cos', 'emb_norms', 'loss', 'pred_mse')),
+            md_cell(probe_finding(metrics, name))]
 
 def md_cell(text:str)->str:
     "`text` made safe for one markdown table cell: no line breaks, pipes escaped, no HTML."
@@ -76,8 +79,12 @@ def _table_end(lines:list, i:int, columns:list)->int:
         j += 1
     return j
 
-def find_tables(lines:list, columns:list=COLUMNS)->list:
-    "(start, end) line spans of our tables in `lines` (with line ends): between the markers, or legacy tables headed `columns`."
+def find_tables(
+    lines:list,                   # the README's lines (with line ends)
+    columns:list=COLUMNS,         # header of an unmarked table of ours
+    legacy:tuple=(SEED_COLUMNS,), # older headers also taken as ours (the original tool's table)
+)->list:                          # `(start, end)` line spans
+    "Spans of our tables in `lines`: between the markers, or unmarked tables headed `columns` or a `legacy` header."
     spans, fence, i, start = [], None, 0, None
     while i < len(lines):
         s = lines[i].strip()
@@ -90,8 +97,9 @@ def find_tables(lines:list, columns:list=COLUMNS)->list:
             if start is None: raise ValueError(f"README line {i + 1}: an end marker without a start marker")
             spans.append((start, i + 1))
             start = None
-        elif start is None and s.startswith('|') and _cells(s) == columns:
-            j = _table_end(lines, i, columns)
+        elif start is None and s.startswith('|') and (hdr := next((h for h in (columns, *legacy) if _cells(s) == h),
+                                                                   None)):
+            j = _table_end(lines, i, hdr)
             spans.append((i, j))
             i = j
             continue
@@ -103,11 +111,12 @@ def find_tables(lines:list, columns:list=COLUMNS)->list:
 def replace_table(
     text:str,                # README text (without YAML front matter)
     table:list,              # new table lines, without line ends
-    columns:list=COLUMNS,    # header that identifies a legacy (unmarked) table
+    columns:list=COLUMNS,    # header that identifies an unmarked table of ours
+    legacy:tuple=(SEED_COLUMNS,), # older headers of unmarked tables of ours
 )->str:
     "`text` with our one table replaced by `table` between the markers, or appended under '## Models'."
     lines = text.splitlines(keepends=True)
-    spans = find_tables(lines, columns)
+    spans = find_tables(lines, columns, legacy)
     if len(spans) > 1:
         raise ValueError(f"README has {len(spans)} model tables (at lines {', '.join(str(a + 1) for a, _ in spans)}); "
                          "keep one, so the listing knows which to rewrite")

@@ -21,9 +21,10 @@ from .files import *
 from .cli import command, Required
 
 # %% auto #0
-__all__ = ['TMP_PREFIX', 'MODEL_FILES', 'MODEL_KEYS', 'METRIC_KEYS', 'PUBLISH_NAMES', 'Repo', 'check_repo_path', 'LocalRepo',
-           'commit_operations', 'HubRepo', 'open_repo', 'listing_info', 'check_model_info', 'parse_time',
-           'check_export', 'folder_files', 'is_workdir', 'as_export', 'publish_model', 'tea_publish']
+__all__ = ['TMP_PREFIX', 'EXACT_NORM_ERROR', 'MODEL_FILES', 'MODEL_KEYS', 'METRIC_KEYS', 'PUBLISH_NAMES', 'Repo',
+           'check_repo_path', 'LocalRepo', 'commit_operations', 'HubRepo', 'open_repo', 'probe_finding', 'listing_info',
+           'check_model_info', 'parse_time', 'check_export', 'folder_files', 'is_workdir', 'as_export', 'publish_model',
+           'tea_publish']
 
 # %% ../nbs/08_publish.ipynb #03d60351
 class Repo:
@@ -170,6 +171,36 @@ def open_repo(
     return HubRepo(spec, revision=revision, token=token)
 
 # %% ../nbs/08_publish.ipynb #b76ac543
+EXACT_NORM_ERROR = 1e-5   # held-out median norm error of an exact constraint (`recommend`'s `exact_tol`, 03b_probe)
+_PLAIN = r'[A-Za-z0-9][\w.+-]{0,127}'  # a name that may go into a README unescaped
+
+def probe_finding(
+    metrics:dict,   # parsed metrics.json
+    where:str,      # folder name, for error messages
+)->str:             # e.g. `exact plane + quadric → robust`; `-` without the probe's entries
+    "What the structure probe found and the converter chosen from it, in a few words (from `probe` and `model_choice`)."
+    p, c = metrics.get('probe'), metrics.get('model_choice')
+    if p is None and c is None: return '-'
+    def bad(what): return ValueError(f"{where}/metrics.json: {what}; expected the probe's findings (`probe`, "
+                                     "Probe.to_dict) and `model_choice` as train_model writes them, or neither")
+    if not isinstance(p, dict) or not isinstance(c, dict):
+        raise bad(f"probe {type(p).__name__}, model_choice {type(c).__name__}")
+    rec, base, planes = p.get('recommendation'), p.get('base'), p.get('planes')
+    if rec not in ('plane', 'quadric', 'plane_residual', 'lowrank') or base not in ('plane', 'quadric'):
+        raise bad(f"probe recommendation {rec!r}, base {base!r}")
+    if not isinstance(planes, int) or isinstance(planes, bool) or planes < 1: raise bad(f"probe planes {planes!r}")
+    model, asked = c.get('model'), c.get('requested')
+    for k, v in (('model', model), ('requested', asked)):
+        if not isinstance(v, str) or not re.fullmatch(_PLAIN, v):
+            raise bad(f"model_choice {k} {v!r} is not a plain name")
+    med = ((p.get('held_out') or {}).get('quadric_norm') or {}).get('median')
+    quad = isinstance(med, (int, float)) and not isinstance(med, bool) and med <= EXACT_NORM_ERROR
+    found = {'plane': ('exact plane' if planes == 1 else f'{planes} exact planes') + (' + quadric' if quad else ''),
+             'quadric': 'exact quadric' + (', plane through 0' if p.get('through_origin') else ''),
+             'plane_residual': f'approx. {base}', 'lowrank': 'none'}[rec]
+    return f"{found} → {model}" + ('' if asked == 'auto' else ' as asked')
+
+# %% ../nbs/08_publish.ipynb #273b046e
 MODEL_FILES = ('model.onnx', 'model.pt', 'model.safetensors')
 MODEL_KEYS = {**{k: MODEL_JSON[k] for k in ('tagger', 'width', 'tags', 'macs', 'params')}, 'exported_at': (str, type(None))}
 METRIC_KEYS = ('emb_cos', 'emb_norms', 'loss', 'pred_mse')
@@ -206,6 +237,7 @@ def check_model_info(
         v = metrics.get(k)
         if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
             raise ValueError(f"{where}/metrics.json: key {k!r} should be a finite number, got {v!r}")
+    probe_finding(metrics, where)
 
 def parse_time(s:str)->datetime:
     "An ISO-8601 time; one without a zone is taken as UTC."

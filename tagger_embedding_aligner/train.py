@@ -36,7 +36,7 @@ from .checkpoint import *
 from .metrics import *
 from .evaluation import *
 from .objectives import *
-from .probe import probe_structure
+from .probe import probe_structure, Probe
 from .closed_form import is_closed_form, choose_converter, probe_options
 from .hub import TAGGERS
 from .synthetic import PROFILES, world_settings
@@ -198,10 +198,24 @@ def _tb_callback(learn, workdir):
     learn.add_cb(TensorBoardCallback(log_dir=workdir, trace_model=False, log_preds=False))
 
 # %% ../nbs/05_train.ipynb #d158d26a
-def _resolve_model(model_name:str, train_dataset, options:dict, seed:int=0)->tuple:
+def _run_probe(probe_fn, train_dataset, seed:int=0):
+    "`probe_fn(train_dataset, seed=seed)` (default `probe_structure`), checked: a `Probe` of the data's width."
+    if probe_fn is None: probe_fn = probe_structure
+    if not callable(probe_fn):
+        raise ValueError(f"probe_fn={probe_fn!r}; expected a function (data, seed=...) -> Probe, e.g. probe_structure")
+    probe, width = probe_fn(train_dataset, seed=seed), subset_indices(train_dataset)[0].width
+    if not isinstance(probe, Probe):
+        raise ValueError(f"probe_fn={getattr(probe_fn, '__name__', probe_fn)!r} returned a {type(probe).__name__}; "
+                         "expected a Probe (03b_probe)")
+    if probe.stats.width != width:
+        raise ValueError(f"probe_fn={getattr(probe_fn, '__name__', probe_fn)!r} returned a probe of width "
+                         f"{probe.stats.width}; the training data have width {width}")
+    return probe
+
+def _resolve_model(model_name:str, train_dataset, options:dict, seed:int=0, probe_fn=None)->tuple:
     "`(model_name, options, probe or None, choice dict or None)`: `auto` and closed forms run the probe."
     if model_name != 'auto' and not is_closed_form(model_name): return model_name, options, None, None
-    probe = probe_structure(train_dataset, seed=seed)
+    probe = _run_probe(probe_fn, train_dataset, seed)
     if model_name == 'auto': model_name, opts, why = choose_converter(probe)
     else:
         opts = probe_options(model_name, probe)
@@ -226,13 +240,15 @@ def train_model(
     *,
     settings:TrainSettings|None=None,    # the run's settings at once; the keywords override them
     cbs:list|None=None,                  # extra fastai callbacks
+    probe_fn=None,                       # runs the probe for `auto`/closed forms: `f(data, seed=) -> Probe`; default
+                                         # `probe_structure` (`train_distributed`: the all-reduced one over the ranks)
     **kwargs,                            # `TrainSettings` fields (`workdir`, `batch_size`, ...) and converter options
 )->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`, `settings`
     "Train an aligner with fastai and write checkpoints, logs, metrics and plots to `workdir`."
     names = {k: v for k, v in dict(suffix_model_name=suffix_model_name, model_name=model_name).items() if v is not None}
     s = TrainSettings.build(settings, **names, **kwargs)
     base, train_rows = subset_indices(train_dataset)
-    model_name, options, probe, choice = _resolve_model(s.model_name, train_dataset, s.model_options, s.seed)
+    model_name, options, probe, choice = _resolve_model(s.model_name, train_dataset, s.model_options, s.seed, probe_fn)
     s = replace(s, model_name=model_name, model_options=options,
                 learning_rate=converter_lr(model_name) if s.learning_rate is None else s.learning_rate,
                 max_epochs=default_epochs(len(train_rows), s.batch_size) if s.max_epochs is None else s.max_epochs)
