@@ -33,7 +33,8 @@ def family_split(
     seed:int=0,             # seed of the split
 )->tuple:                   # (dataset, train subset, test subset)
     "The family's world (generated on first use) and an 80/20 split of its blocks."
-    w = make_world(Path(root) / family, profile=profile, family=family, blocks=blocks, block_size=block_size, samples=())
+    w = make_world(Path(root) / family, profile=profile, family=family, blocks=blocks, block_size=block_size,
+                   samples=())
     ds = EmbeddingDataset(w.block_files())
     return ds, *dataset_split(ds, [0.8, 0.2], seed=seed)
 
@@ -75,15 +76,18 @@ def family_board(
     rows = []
     for m in models:
         rows.append(dict(family=family, **converter_row(tr, te, m, Path(out) / family / m, **kwargs)))
-        if verbose: print(' '.join(f'{k}={v:.4g}' if isinstance(v, float) else f'{k}={v}' for k, v in rows[-1].items()), flush=True)
+        if verbose:
+            print(' '.join(f'{k}={v:.4g}' if isinstance(v, float) else f'{k}={v}' for k, v in rows[-1].items()),
+                  flush=True)
     refs = json.loads((Path(out) / family / models[-1] / 'metrics.json').read_text())['references']
     rows += [dict(family=family, model=f'({r})', **{k: refs[r][k] for k in ('pred_mse', 'tag_f1', 'emb_norms')})
              for r in ('limit', 'constant') if r in refs]
     return pd.DataFrame(rows)
 
 # %% ../nbs/15_leaderboard.ipynb #6d809d19
-_COLS = dict(family=('family', str), model=('model', str), pred_mse=('pred MSE', '{:.3g}'), gap_pred_mse_ratio=('x limit', 'x{:.2f}'),
-             tag_f1=('tag F1', '{:.4f}'), gap_tag_f1_diff=('F1 below limit', '{:.4f}'), emb_norms=('norm err', '{:.3g}'),
+_COLS = dict(family=('family', str), model=('model', str), pred_mse=('pred MSE', '{:.3g}'),
+             gap_pred_mse_ratio=('x limit', 'x{:.2f}'), tag_f1=('tag F1', '{:.4f}'),
+             gap_tag_f1_diff=('F1 below limit', '{:.4f}'), emb_norms=('norm err', '{:.3g}'),
              tag_f1_c095=('F1 at c=0.95', '{:.4f}'), params=('params', '{:,.0f}'), flops=('FLOPs', '{:,.0f}'),
              train_s=('train s', '{:.0f}'))
 

@@ -32,7 +32,8 @@ def model_row(
     "One row of the model table."
     check_model_info(info, metrics, name)
     return [md_cell(name), md_cell(info['tagger']), str(info['width']), str(info['tags']), f"{info['macs'] / 1e9:.6f}G",
-            f"{info['params'] / 1e6:.2f}M", *(f"{metrics[k]:.4g}" for k in ('emb_cos', 'emb_norms', 'loss', 'pred_mse')),
+            f"{info['params'] / 1e6:.2f}M",
+            *(f"{metrics[k]:.4g}" for k in ('emb_cos', 'emb_norms', 'loss', 'pred_mse')),
             md_cell(probe_finding(metrics, name))]
 
 def md_cell(text:str)->str:
@@ -43,7 +44,8 @@ def md_cell(text:str)->str:
 
 def markdown_table(rows:list, columns:list=COLUMNS)->list:
     "Lines (no line ends) of a markdown table."
-    return ['| ' + ' | '.join(r) + ' |' for r in [columns]] + ['|' + '---|' * len(columns)] + ['| ' + ' | '.join(r) + ' |' for r in rows]
+    return (['| ' + ' | '.join(r) + ' |' for r in [columns]] + ['|' + '---|' * len(columns)]
+            + ['| ' + ' | '.join(r) + ' |' for r in rows])
 
 # %% ../nbs/08a_list.ipynb #373f1414
 def model_names(files:list)->list:
@@ -70,12 +72,14 @@ def _is_sep(line:str)->bool: return bool(re.fullmatch(r'\|?\s*:?-{3,}:?\s*(\|\s*
 def _table_end(lines:list, i:int, columns:list)->int:
     "End (exclusive) of the legacy table whose header is line `i`; an error when its extent is not certain."
     if i + 1 >= len(lines) or not _is_sep(lines[i + 1]) or len(_cells(lines[i + 1])) != len(columns):
-        raise ValueError(f"README line {i + 1}: the model table header is not followed by a separator row of {len(columns)} cells")
+        raise ValueError(f"README line {i + 1}: the model table header is not followed by a separator row "
+                         f"of {len(columns)} cells")
     j = i + 2
     while j < len(lines) and lines[j].lstrip().startswith('|'):
         if _is_sep(lines[j]) or len(_cells(lines[j])) != len(columns):
             raise ValueError(f"README line {j + 1}: a table line inside the model table that is not one of its rows "
-                             "(another table right below it?); put a blank line between them. README.md is left unchanged")
+                             "(another table right below it?); put a blank line between them. "
+                             "README.md is left unchanged")
         j += 1
     return j
 
@@ -149,19 +153,22 @@ def card_header(
 
 def update_readme(readme:str, rows:list, taggers:list, license:str='apache-2.0')->str:
     "`readme` with its model card header and model table brought up to date; nothing else changes."
-    bom, readme = ('\ufeff', readme[1:]) if readme.startswith('\ufeff') else ('', readme)  # a BOM before the front matter
+    # a BOM before the front matter
+    bom, readme = ('\ufeff', readme[1:]) if readme.startswith('\ufeff') else ('', readme)
     if '\x00' in readme: raise ValueError("README.md holds NUL bytes, so it is not a text file; it is left unchanged")
     m = REGEX_YAML_BLOCK.search(readme)
     front, body = (readme[:m.end()], readme[m.end():]) if m else ('', readme)
     try: header = card_header(front, taggers, license, '\r\n' if '\r\n' in readme else '\n')
-    except yaml.YAMLError as e: raise ValueError(f"README.md: its YAML front matter does not parse ({e}); it is left unchanged") from None
+    except yaml.YAMLError as e:
+        raise ValueError(f"README.md: its YAML front matter does not parse ({e}); it is left unchanged") from None
     return bom + header + replace_table(body, markdown_table(rows))
 
 def read_readme(repo:Repo)->str:
     "The repository's README.md as text ('' when there is none); an error, naming it, when it is not UTF-8 text."
     if 'README.md' not in repo.files(): return ''
     try: return repo.read_bytes('README.md').decode('utf-8')
-    except UnicodeDecodeError as e: raise ValueError(f"README.md in {repo} is not UTF-8 text ({e}); it is left unchanged") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"README.md in {repo} is not UTF-8 text ({e}); it is left unchanged") from None
 
 # %% ../nbs/08a_list.ipynb #a3697243
 def list_models(

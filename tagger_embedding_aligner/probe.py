@@ -79,7 +79,8 @@ def merge(self:ProbeStats, other:ProbeStats)->ProbeStats:
     if self.n == 0 and self.gram is None:
         self.ref, self.gram = other.ref, np.zeros_like(other.gram)
     if self.quadratic != other.quadratic or not all(np.array_equal(a, b) for a, b in zip(self.ref, other.ref)):
-        raise ValueError("merge: the accumulators have different references or features; build the second with ref=first.ref")
+        raise ValueError("merge: the accumulators have different references or features; "
+                         "build the second with ref=first.ref")
     self.gram += other.gram
     self.n += other.n
     self.norm_lo, self.norm_hi = min(self.norm_lo, other.norm_lo), max(self.norm_hi, other.norm_hi)
@@ -138,7 +139,8 @@ def stream_rows(
     for blk in blocks:
         for i in range(0, len(blk), chunk):
             part = blk[i:i + chunk]
-            yield np.arange(start + i, start + i + len(part)), np.asarray(part.cpu() if isinstance(part, torch.Tensor) else part, np.float32)
+            yield (np.arange(start + i, start + i + len(part)),
+                   np.asarray(part.cpu() if isinstance(part, torch.Tensor) else part, np.float32))
             malloc_trim()
         start += len(blk)
         release_map(blk)
@@ -150,7 +152,8 @@ def holdout_mask(
 )->np.ndarray:         # bool mask, True for held-out rows
     "A deterministic pseudo-random choice of held-out rows by position (the same rows however the data are chunked)."
     with np.errstate(over='ignore'):
-        h = (np.asarray(positions, np.uint64) + np.uint64(seed) * np.uint64(0x632BE59BD9B4E019)) * np.uint64(0x9E3779B97F4A7C15)
+        h = ((np.asarray(positions, np.uint64) + np.uint64(seed) * np.uint64(0x632BE59BD9B4E019))
+             * np.uint64(0x9E3779B97F4A7C15))
     return ((h >> np.uint64(40)).astype(np.float64) / 2**24) < frac
 
 # %% ../nbs/03b_probe.ipynb #21537515
@@ -232,7 +235,8 @@ def _ridge_solve(g:np.ndarray, b:np.ndarray, tol:float, steps:int=3)->np.ndarray
     return x
 
 def _schur_min(g:np.ndarray, c:int, tol:float)->tuple:
-    "`(v, eigenvalue)`: the smallest-residual combination of the columns of Gram `g` with unit quadratic block (first `c`)."
+    ("`(v, eigenvalue)`: the smallest-residual combination of the columns of Gram `g` "
+     "with unit quadratic block (first `c`).")
     gqq, gql, gll = g[:c, :c], g[:c, c:], g[c:, c:]
     x = _ridge_solve(gll, gql.T, tol)
     s = gqq - gql @ x
@@ -437,8 +441,8 @@ def tea_probe(
     import json
     from tagger_embedding_aligner.loaders import select_datasets, _world_args
     if world: profile, world_seed, family = _world_args(world, profile, world_seed, tagger, family)
-    ds, *_ = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0, block_size=block_size,
-                             test_ratio=0.5, family=family)
+    ds, *_ = select_datasets(world, profile, world_seed, tagger, samples, blocks if not samples else 0,
+                             block_size=block_size, test_ratio=0.5, family=family)
     p = probe_structure(ds, holdout_frac=holdout_frac, quadratic=not linear_only)
     print(json.dumps(p.to_dict(), indent=1) if as_json else p.summary())
     return p

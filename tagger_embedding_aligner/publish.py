@@ -41,7 +41,8 @@ class Repo:
 
 # %% ../nbs/08_publish.ipynb #bdb00e03
 def check_repo_path(path:str)->str:
-    "`path` if it is a relative POSIX path inside a repository (no `.`/`..`/empty parts, no backslash); else `ValueError`."
+    ("`path` if it is a relative POSIX path inside a repository (no `.`/`..`/empty parts, no backslash); "
+     "else `ValueError`.")
     parts = path.split('/') if isinstance(path, str) else ['']
     if '\\' in str(path) or any(p in ('', '.', '..') for p in parts):
         raise ValueError(f"repository path {path!r}: expected a relative POSIX path like 'name/model.onnx'")
@@ -61,8 +62,9 @@ class LocalRepo(Repo):
         self.root.mkdir(parents=True, exist_ok=True)
     def files(self)->list:
         if not self.exists(): raise FileNotFoundError(f"{self}: no such folder")
+        # hidden paths (staging, .git): never ours
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob('*') if p.is_file()
-                      and not any(s.startswith('.') for s in p.relative_to(self.root).parts))  # staging, .git: never ours
+                      and not any(s.startswith('.') for s in p.relative_to(self.root).parts))
     def read_bytes(self, path:str)->bytes:
         p = self.root / check_repo_path(path)
         if not p.is_file(): raise FileNotFoundError(f"{path} not found in {self}")
@@ -89,7 +91,8 @@ def _swap(new:Path, target:Path, old:Path):
 # %% ../nbs/08_publish.ipynb #3db9ad1c
 @patch
 def commit(self:LocalRepo, files:dict, message:str=''):
-    "Write `files` ({repo path: bytes or local file path}) all or nothing; each top-level entry is swapped in by one rename."
+    ("Write `files` ({repo path: bytes or local file path}) all or nothing; "
+     "each top-level entry is swapped in by one rename.")
     for p in files: check_repo_path(p)
     self.create()
     clean_staging(self.root, TMP_PREFIX)
@@ -116,7 +119,8 @@ def _hub_call(self, path:str|None=None):
 
 class HubRepo(Repo):
     "A Hugging Face Hub repository (`repo_type` model); writes need a token (`token` or `HF_TOKEN`)."
-    def __init__(self, repo_id:str, revision:str|None=None, token:str|None=None, repo_type:str='model', endpoint:str|None=None):
+    def __init__(self, repo_id:str, revision:str|None=None, token:str|None=None, repo_type:str='model',
+                 endpoint:str|None=None):
         try: validate_repo_id(repo_id)
         except HFValidationError as e: raise ValueError(f"repo {repo_id!r} is not a valid Hub repo id ({e})") from None
         token = token or os.environ.get('HF_TOKEN')
@@ -137,7 +141,8 @@ def exists(self:HubRepo)->bool:
 def create(self:HubRepo):
     with self._errors():
         self.api.create_repo(**self._kw(), exist_ok=True)
-        if self.revision not in (None, 'main'): self.api.create_branch(**self._kw(), branch=self.revision, exist_ok=True)
+        if self.revision not in (None, 'main'):
+            self.api.create_branch(**self._kw(), branch=self.revision, exist_ok=True)
 
 @patch
 def files(self:HubRepo)->list:
@@ -158,7 +163,7 @@ def commit(self:HubRepo, files:dict, message:str):
 
 # %% ../nbs/08_publish.ipynb #21968f0e
 def open_repo(
-    spec:str|Repo,           # Hub repo id, or a local folder: `/abs`, `./rel`, `../rel`, `~/x`, `file:///abs`; or a `Repo`
+    spec:str|Repo,           # Hub repo id or local folder: `/abs`, `./rel`, `../rel`, `~/x`, `file:///abs`; or a `Repo`
     revision:str|None=None,  # Hub branch (default main); a local folder has no revisions
     token:str|None=None,     # Hub token (default: `HF_TOKEN`)
 )->Repo:
@@ -166,7 +171,8 @@ def open_repo(
     if isinstance(spec, Repo): return spec
     spec = str(spec)
     if spec.startswith(('/', '.', '~', 'file://')) or os.path.isabs(spec) or Path(spec).is_dir():
-        if revision not in (None, 'main'): raise ValueError(f"revision={revision!r}: a local folder repo ({spec}) has no revisions")
+        if revision not in (None, 'main'):
+            raise ValueError(f"revision={revision!r}: a local folder repo ({spec}) has no revisions")
         return LocalRepo(spec[len('file://'):] if spec.startswith('file://') else spec)
     return HubRepo(spec, revision=revision, token=token)
 
@@ -202,7 +208,8 @@ def probe_finding(
 
 # %% ../nbs/08_publish.ipynb #273b046e
 MODEL_FILES = ('model.onnx', 'model.pt', 'model.safetensors')
-MODEL_KEYS = {**{k: MODEL_JSON[k] for k in ('tagger', 'width', 'tags', 'macs', 'params')}, 'exported_at': (str, type(None))}
+MODEL_KEYS = {**{k: MODEL_JSON[k] for k in ('tagger', 'width', 'tags', 'macs', 'params')},
+              'exported_at': (str, type(None))}
 METRIC_KEYS = ('emb_cos', 'emb_norms', 'loss', 'pred_mse')
 
 def listing_info(
@@ -214,8 +221,10 @@ def listing_info(
     opts, prof = info.get('options') or {}, info['profile']
     tagger = opts.get('suffix_model_name') or name.rsplit('_m', 1)[0]
     num = lambda v: int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-    return {**info, 'tagger': tagger, 'width': num(opts.get('n')), 'tags': TAGGERS[tagger].tags if tagger in TAGGERS else None,
-            'macs': num(prof.get('flops')), 'params': num(prof.get('params')), 'exported_at': None}  # thop's "flops" are MACs
+    return {**info, 'tagger': tagger, 'width': num(opts.get('n')),
+            'tags': TAGGERS[tagger].tags if tagger in TAGGERS else None,
+            'macs': num(prof.get('flops')), 'params': num(prof.get('params')),  # thop's "flops" are MACs
+            'exported_at': None}
 
 def check_model_info(
     info:dict,     # parsed model.json (see `listing_info`)
@@ -225,14 +234,18 @@ def check_model_info(
     "Raise `ValueError` naming `where` unless model.json and metrics.json hold what the model table needs."
     for k, v in (('folder name', where), ('tagger', info.get('tagger'))):
         if isinstance(v, str) and not re.fullmatch(r'[A-Za-z0-9][\w.+-]{0,127}', v):
-            raise ValueError(f"{where}/model.json: {k} {v!r} is not a plain name (letters, digits, '_', '-', '.', '+'); "
+            raise ValueError(f"{where}/model.json: {k} {v!r} is not a plain name "
+                             "(letters, digits, '_', '-', '.', '+'); "
                              "it is not written into a README, model card or table")
     for k, t in MODEL_KEYS.items():
         if not isinstance(info.get(k), t) or isinstance(info.get(k), bool):
-            raise ValueError(f"{where}/model.json: key {k!r} should be {getattr(t, '__name__', 'str')}, got {info.get(k)!r}")
+            raise ValueError(f"{where}/model.json: key {k!r} should be {getattr(t, '__name__', 'str')}, "
+                             f"got {info.get(k)!r}")
     if info['exported_at'] is not None:
         try: parse_time(info['exported_at'])
-        except ValueError: raise ValueError(f"{where}/model.json: exported_at {info['exported_at']!r} is not an ISO-8601 time") from None
+        except ValueError:
+            raise ValueError(f"{where}/model.json: exported_at {info['exported_at']!r} "
+                             "is not an ISO-8601 time") from None
     for k in METRIC_KEYS:
         v = metrics.get(k)
         if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
@@ -254,21 +267,24 @@ def check_export(
     folder = Path(folder)
     if not folder.is_dir(): raise FileNotFoundError(f"{folder}: no such export folder")
     for f in ('model.json', 'metrics.json'):
-        if not (folder / f).is_file(): raise FileNotFoundError(f"{folder}: no {f}; expected an export folder (see export_to_directory)")
-    if not any((folder / f).is_file() for f in MODEL_FILES): raise FileNotFoundError(f"{folder}: none of {', '.join(MODEL_FILES)}")
+        if not (folder / f).is_file():
+            raise FileNotFoundError(f"{folder}: no {f}; expected an export folder (see export_to_directory)")
+    if not any((folder / f).is_file() for f in MODEL_FILES):
+        raise FileNotFoundError(f"{folder}: none of {', '.join(MODEL_FILES)}")
     info = read_model_json(folder)  # the whole schema: what is uploaded must load (`from_pretrained`) and be listed
     try: metrics = json.loads((folder / 'metrics.json').read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{folder}/metrics.json: invalid JSON ({e})") from None
     name = name or info.get('name')
     if not name: raise ValueError(f"{folder}: model.json has no name; pass name (e.g. {info.get('tagger')}_mnum2_all)")
     if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name) or not name.startswith(f"{info.get('tagger')}_"):
-        raise ValueError(f"name {name!r}: expected '{info.get('tagger')}_<aligner name>' of letters, digits, '_', '-', '.' "
+        raise ValueError(f"name {name!r}: expected '{info.get('tagger')}_<aligner name>' "
+                         "of letters, digits, '_', '-', '.' "
                          "(imgutils finds aligners as <tagger>_<denormalizer>)")
     check_model_info(info, metrics, name)
     for f, want in (info.get('sha256') or {}).items():
         if (folder / f).is_file() and file_sha256(folder / f) != want:
-            raise ValueError(f"{folder / f}: its content differs from the sha256 recorded in model.json at export; it was "
-                             "changed since: export again before publishing")
+            raise ValueError(f"{folder / f}: its content differs from the sha256 recorded in model.json at export; "
+                             "it was changed since: export again before publishing")
     if metrics.get('failed') and not force:
         raise ValueError(f"{folder}/metrics.json: marks a failed run (no better than the constant-norm reference); "
                          "train a better one, or pass force=True (--force) to publish it")
@@ -280,8 +296,9 @@ def folder_files(folder:str|Path, prefix:str)->dict:
     folder = Path(folder)
     files = [p for p in sorted(folder.rglob('*')) if not any(s.startswith('.') for s in p.relative_to(folder).parts)]
     links = [str(p) for p in files if p.is_symlink()]
-    if links: raise ValueError(f"{links[0]} is a symbolic link: only files inside {folder} are published, and a link could "
-                               "point anywhere; replace it with the file itself")
+    if links:
+        raise ValueError(f"{links[0]} is a symbolic link: only files inside {folder} are published, "
+                         "and a link could point anywhere; replace it with the file itself")
     return {f"{prefix}/{p.relative_to(folder).as_posix()}": p for p in files if p.is_file()}
 
 def is_workdir(src:str|Path)->bool:

@@ -36,7 +36,7 @@ def robustness_table(
     model_or_aligner,                         # `AlignerModel` or `Aligner`
     dataset_or_dl,                            # `EmbeddingDataset`, `Subset` of one, or `EmbeddingDL`
     cos_values=(1.0, .98, .95, .9, .8),       # cosines to test
-    mean_norm:float|None=None,                # the constant reference's norm (use the *training* mean); default: mean of the evaluated rows
+    mean_norm:float|None=None,                # constant reference's norm (use the *training* mean); default: rows' mean
     seed:int=0,                               # seed of the perturbations
     categories=None,                          # tag categories; default: the aligner's labels, else the dataset's
     *,
@@ -46,12 +46,15 @@ def robustness_table(
     "Tag agreement with the tagger (from clean embeddings) when the aligner gets directions perturbed to cosine c."
     model = _as_model(model_or_aligner).eval()
     dl = dataset_or_dl if isinstance(dataset_or_dl, EmbeddingDL) else EmbeddingDL(dataset_or_dl, bs=bs)
-    cats, head, dev = _categories(model_or_aligner, dl, categories), model.suffix, next(iter(model.suffix.buffers())).device
+    cats, head, dev = (_categories(model_or_aligner, dl, categories), model.suffix,
+                       next(iter(model.suffix.buffers())).device)
     batches = [(b[0].to(dev), b[1].to(dev) if len(b) == 3 else None, b[-1].to(dev)) for b in dl]
     if mean_norm is None: mean_norm = float(torch.cat([n for *_, n in batches]).mean())
-    every = dict(identity=lambda u, up, n: up, constant=lambda u, up, n: up * mean_norm, oracle=lambda u, up, n: up * n[:, None],
-                 aligner=lambda u, up, n: model.converter(up), clean_norm=lambda u, up, n: up * model.converter(u).norm(dim=-1, keepdim=True))
-    if unknown := set(methods) - set(every): raise ValueError(f"methods: unknown {sorted(unknown)}; expected some of {list(every)}")
+    every = dict(identity=lambda u, up, n: up, constant=lambda u, up, n: up * mean_norm,
+                 oracle=lambda u, up, n: up * n[:, None], aligner=lambda u, up, n: model.converter(up),
+                 clean_norm=lambda u, up, n: up * model.converter(u).norm(dim=-1, keepdim=True))
+    if unknown := set(methods) - set(every):
+        raise ValueError(f"methods: unknown {sorted(unknown)}; expected some of {list(every)}")
     methods = {k: every[k] for k in methods}
     rows = {}
     for c in cos_values:
@@ -90,7 +93,8 @@ def compare_aligners(
     seed:int=0,                           # seed of the perturbations, the same for every aligner
 )->pd.DataFrame:                          # `robustness_table` layout: the references once, then one row per aligner
     "One robustness table for several aligners seeing the same perturbed inputs."
-    tabs = [robustness_table(m, data, cos_values, mean_norm, seed, methods=(['identity', 'constant', 'oracle'] if i == 0 else []) + ['aligner'])
+    tabs = [robustness_table(m, data, cos_values, mean_norm, seed,
+                             methods=(['identity', 'constant', 'oracle'] if i == 0 else []) + ['aligner'])
             .rename(index={'aligner': f'aligner ({k})'}, level='method') for i, (k, m) in enumerate(aligners.items())]
     return pd.concat(tabs).sort_index(level='cos', sort_remaining=False, ascending=False)
 
@@ -128,7 +132,7 @@ def robustness_board(
     data,                         # test rows: an `EmbeddingDataset` or a `Subset` of one
     kinds=PERTURB_KINDS,          # perturbation kinds (`02c_perturb`)
     cos_values=BOARD_COS,         # cosines between perturbed and clean directions
-    cov=None,                     # [width, width] covariance of the training directions (`subspace`); default: the test rows'
+    cov=None,                     # [width, width] covariance of training directions (`subspace`); default: test rows'
     mean_norm:float|None=None,    # the `mean norm` reference (use the training rows'); default: the test rows'
     *,
     seed:int=0,                   # seed of the perturbations (every method sees the same inputs)

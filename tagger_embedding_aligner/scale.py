@@ -204,7 +204,8 @@ class DataParallel(Callback):
     def __init__(self, block:bool=False, chunk:int=4096, window:int=4): store_attr()
     def before_fit(self):
         if not dist.is_initialized():
-            raise RuntimeError("DataParallel needs torch.distributed initialized (launch with torchrun; see train_distributed)")
+            raise RuntimeError("DataParallel needs torch.distributed initialized "
+                               "(launch with torchrun; see train_distributed)")
         rank, ws, old = dist.get_rank(), dist.get_world_size(), self.learn.dls.train
         dev = torch.device(self.dls.device or 'cpu')
         self.learn.model = _DDP(self.learn.model, device_ids=[dev.index] if dev.type == 'cuda' else None,
@@ -263,7 +264,8 @@ def tea_train_ddp(
     block_shuffle:bool=False, # block-aware shuffling (for data that is not in the page cache)
     **kwargs,
 ):
-    "Data-parallel training, one process per `torchrun` rank (`--bs`: the global batch); rank 0 prints the test metrics."
+    ("Data-parallel training, one process per `torchrun` rank (`--bs`: the global batch); "
+     "rank 0 prints the test metrics.")
     _ddp_device(kwargs.pop('device', 'auto'))
     kwargs.pop('quiet', None)
     tagger, model = kwargs.get('tagger', DEFAULT_TAGGER), kwargs.get('model', 'auto')
