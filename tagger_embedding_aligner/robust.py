@@ -125,7 +125,8 @@ def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     "Estimated cosine between each input and the tagger embedding behind it (1: no sign of an error)."
     _, s, p, _, taus = self._posterior(x)
     noise = x.shape[-1] * (p @ taus) / (p * s).sum(-1) ** 2
-    keep = (1 - noise).clamp(min=0) * torch.where(self.use_pair > 0, 1 - self._pair_noise(x), torch.ones_like(noise))
+    keep = (1 - noise).clamp(min=0)
+    if self.use_pair.item() > 0: keep = keep * (1 - self._pair_noise(x))  # trust is not exported: a plain branch
     return torch.sqrt(keep).to(x.dtype)
 
 RobustRay._grid = _grid
