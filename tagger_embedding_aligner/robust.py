@@ -118,7 +118,8 @@ def _forward(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     u = e / norm
     quad = quadric_norm(u, self.q, self.l, self.k, self.sign, self.lo, hi=self.hi)
     norm = torch.where(self.use_quadric > 0, quad, norm.clamp(self.lo, self.hi))
-    norm = torch.where(self.use_pair > 0, self._pair_scale(norm, u), norm)  # the quadric beside the plane (below)
+    if torch.compiler.is_exporting() or self.use_pair.item() > 0:  # eager: no second witness, no work for it
+        norm = torch.where(self.use_pair > 0, self._pair_scale(norm, u), norm)  # the quadric beside the plane (below)
     return (norm * u).to(x.dtype)
 
 def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
