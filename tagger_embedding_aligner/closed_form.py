@@ -15,8 +15,8 @@ from .model import *
 from .probe import *
 
 # %% auto #0
-__all__ = ['EXACT_TO_ROBUST', 'TIGHT_FRAC', 'ClosedForm', 'PlaneConverter', 'QuadricConverter', 'PlaneResidual', 'is_closed_form',
-           'probe_options', 'choose_converter', 'fit_closed_form']
+__all__ = ['EXACT_TO_ROBUST', 'TIGHT_FRAC', 'ClosedForm', 'PlaneConverter', 'QuadricConverter', 'PolyConverter', 'PlaneResidual',
+           'is_closed_form', 'probe_options', 'choose_converter', 'fit_closed_form']
 
 # %% ../nbs/03c_closed_form.ipynb #4f99f6b4
 class ClosedForm(ScalarConverter):
@@ -80,16 +80,42 @@ class QuadricConverter(ClosedForm):
 
 register_converter('quadric', QuadricConverter)
 
+# %% ../nbs/03c_closed_form.ipynb #576ff17e
+class PolyConverter(ClosedForm):
+    "`poly`: the norm from the probe's separable polynomial constraint: Newton steps from the plane's (quadric's) root."
+    def __init__(self, n:int=1024, degree:int=3, start:str='plane', constraints:int=1, **kwargs):
+        super().__init__()
+        if not isinstance(degree, int) or degree < 1:
+            raise ValueError(f"poly: degree={degree!r}; expected a positive integer")
+        if start not in ('plane', 'quadric'): raise ValueError(f"poly: start={start!r}; expected 'plane' or 'quadric'")
+        self.start = PlaneConverter(n, constraints) if start == 'plane' else QuadricConverter(n)
+        for k, shape in dict(v=(degree, n), v0=(1,), m0=(n,), sd0=(n,)).items():
+            self.register_buffer(k, torch.zeros(shape, dtype=torch.float64))
+        self.sd0.fill_(1.)
+        self._range()
+    def norm64(self, u):
+        return poly_norm(u, self.v, self.v0, self.m0, self.sd0, start=self.start.norm64(u), lo=self.lo, hi=self.hi)
+    def fit_probe(self, probe:Probe):
+        "Take the probe's polynomial constraint (none: zero coefficients, the start alone) and its start closed form."
+        self.start.fit_probe(probe)
+        pf, n = probe.poly, len(self.m0)
+        if pf is None: return self._set(probe, v=np.zeros(self.v.shape), v0=[0.], m0=np.zeros(n), sd0=np.ones(n))
+        return self._set(probe, v=pf.v, v0=[pf.v0], m0=pf.m0, sd0=pf.sd0)
+
+register_converter('poly', PolyConverter)
+
 # %% ../nbs/03c_closed_form.ipynb #78d0c4e8
 class PlaneResidual(LowRankLog):
     "`plane_residual`: a closed form (`base`: plane or quadric) times `exp` of a learned low-rank residual."
     closed_form = True
     def __init__(self, n:int=1024, base:str='plane', constraints:int=1, rank:int=16, hidden:int=64, depth:int=2,
-                 **kwargs):
+                 *, degree:int=3, start:str='plane', **kwargs):  # `poly`'s degree and start, where `base='poly'`
         super().__init__(n=n, rank=rank, hidden=hidden, depth=depth)
-        if base not in ('plane', 'quadric'):
-            raise ValueError(f"plane_residual: base={base!r}; expected 'plane' or 'quadric'")
-        self.closed = PlaneConverter(n, constraints) if base == 'plane' else QuadricConverter(n)
+        closed = dict(plane=lambda: PlaneConverter(n, constraints), quadric=lambda: QuadricConverter(n),
+                      poly=lambda: PolyConverter(n, degree, start, constraints))
+        if base not in closed:
+            raise ValueError(f"plane_residual: base={base!r}; expected one of {', '.join(closed)}")
+        self.closed = closed[base]()
     def log_scale(self, x):
         return torch.log(self.closed.norm64(x.double())).to(x.dtype) + super().log_scale(x)
 
@@ -125,28 +151,34 @@ def probe_options(
     probe:Probe,      # what `probe_structure` found
 )->dict:              # converter options the probe decides (empty for learned converters)
     "The options a closed-form converter takes from the probe: the number of planes, the residual's base."
-    if model_name == 'plane': return dict(constraints=len(probe.plane.b))
-    if model_name == 'plane_residual': return dict(base=probe.base, constraints=len(probe.plane.b))
+    pf, planes = probe.poly, dict(constraints=len(probe.plane.b))
+    poly = dict(planes, degree=3 if pf is None else pf.degree,
+                start=('quadric' if probe.base == 'quadric' else 'plane') if pf is None else pf.start)
+    if model_name == 'plane': return planes
+    if model_name == 'poly': return poly
+    if model_name == 'plane_residual': return dict(poly if probe.base == 'poly' else planes, base=probe.base)
+    if model_name == 'robust' and probe.base == 'poly' and pf is not None: return dict(poly_degree=pf.degree)
     return {}
 
 # %% ../nbs/03c_closed_form.ipynb #806917e7
 def _tight(probe:Probe)->bool:
     "An approximate constraint (a residual recommended) whose norm error is under `TIGHT_FRAC` of the constant norm's."
     h = probe.held_out
-    best = min(h['plane_norm']['median'], h.get('quadric_norm', {}).get('median', math.inf))
+    best = min(h[k]['median'] for k in ('plane_norm', 'quadric_norm', 'poly_norm') if k in h)
     return probe.recommendation == 'plane_residual' and best <= TIGHT_FRAC * h['constant_norm']['median']
 
 def choose_converter(probe:Probe)->tuple:
     "`(model_name, options, reason)`: what `auto` trains, as the probe recommends (`robust` for an exact constraint)."
     name = probe.recommendation
     if name in EXACT_TO_ROBUST:  # as exact on the tagger's rows, and it does not collapse on other modalities'
-        return 'robust', {}, (f"auto -> robust: {probe.reason}; robust is as exact as the {name} on the tagger's own "
-                              "embeddings and mends other modalities' directions (10_robustness)")
+        return 'robust', probe_options('robust', probe), (
+            f"auto -> robust: {probe.reason}; robust is as exact as the {name} on the tagger's own embeddings and "
+            "mends other modalities' directions (10_robustness)")
     if _tight(probe):  # the residual adds little on the tagger's rows and falls below the learned default off them
-        return 'robust', {}, (f"auto -> robust: {probe.reason}; the constraint is tight enough that robust's closed "
-                              "form matches the residual on the tagger's own embeddings and stays above the learned "
-                              "default on other modalities' (10_robustness; --model plane_residual forces the "
-                              "residual)")
+        return 'robust', probe_options('robust', probe), (
+            f"auto -> robust: {probe.reason}; the constraint is tight enough that robust's closed form matches the "
+            "residual on the tagger's own embeddings and stays above the learned default on other modalities' "
+            "(10_robustness; --model plane_residual forces the residual)")
     return name, probe_options(name, probe), f"auto -> {name}: {probe.reason}"
 
 # %% ../nbs/03c_closed_form.ipynb #b24b03fa

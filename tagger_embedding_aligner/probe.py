@@ -22,7 +22,8 @@ from .families import list_families
 
 # %% auto #0
 __all__ = ['ProbeStats', 'stream_rows', 'holdout_mask', 'smallest_eig', 'PlaneFit', 'fit_planes', 'plane_norm', 'QuadricFit',
-           'fit_quadric', 'quadric_norm', 'Probe', 'recommend', 'probe_structure', 'tea_probe']
+           'fit_quadric', 'quadric_norm', 'PolyStats', 'PolyFit', 'fit_poly', 'poly_norm', 'Probe', 'recommend',
+           'probe_structure', 'tea_probe']
 
 # %% ../nbs/03b_probe.ipynb #1bc53898
 def _as_f64(e)->np.ndarray:
@@ -284,6 +285,69 @@ def _choose_root(fit:QuadricFit, sample:np.ndarray)->QuadricFit:
     fit.agreement = float((err[fit.sign] <= err[-fit.sign]).mean())
     return fit
 
+# %% ../nbs/03b_probe.ipynb #c1e08155
+class PolyStats(ProbeStats):
+    "Streaming float64 Gram of `[x^d, ..., x, 1]`, `x` the rows shifted and scaled by `ref` (only `gram`, `n` used)."
+    def __init__(self,
+                 degree:int,   # the polynomial's degree per channel
+                 ref:tuple):   # `(m0, sd0)` of the probe's first pass
+        super().__init__(quadratic=False, ref=ref, sample_rows=0)
+        self.degree = degree
+    def _start(self, e:np.ndarray): self.gram = np.zeros((self.degree * e.shape[1] + 1,) * 2)
+    def features(self, e:np.ndarray)->np.ndarray:
+        x = (e - self.ref[0]) / self.ref[1]
+        return np.concatenate([x ** j for j in range(self.degree, 0, -1)] + [np.ones((len(x), 1))], 1)
+
+@dataclass
+class PolyFit:
+    "A separable polynomial constraint `sum_c sum_j v[j-1, c] x_c^j + v0 = 0`, `x = (e - m0) / sd0`."
+    v:np.ndarray             # [degree, width]: the coefficients of x^1 .. x^degree
+    v0:float
+    m0:np.ndarray
+    sd0:np.ndarray
+    eig:float                # the smallest eigenvalue of the columns' correlation matrix (relative to its mean)
+    start:str = 'plane'      # the closed form whose root the Newton steps start from (`plane` or `quadric`)
+
+    @property
+    def degree(self)->int: return len(self.v)
+
+def fit_poly(st:PolyStats)->PolyFit:
+    "The polynomial constraint the summed rows come closest to satisfying."
+    g = st.gram / st.n
+    mu = g[:-1, -1]
+    cov = g[:-1, :-1] - np.outer(mu, mu)
+    sd = np.sqrt(np.clip(np.diag(cov), 0, None))
+    sd = np.where(sd > 0, sd, 1.)
+    r = cov / np.outer(sd, sd)
+    lam, vec = smallest_eig(r)
+    v = vec[:, 0] / sd
+    return PolyFit(v=v.reshape(st.degree, st.width)[::-1].copy(), v0=float(-(v @ mu)), m0=st.ref[0], sd0=st.ref[1],
+                   eig=float(lam[0] / max(np.trace(r) / len(r), 1e-300)))
+
+# %% ../nbs/03b_probe.ipynb #4a5ba541
+def poly_norm(
+    u:torch.Tensor,          # directions [batch, width] (float64)
+    v:torch.Tensor,          # [degree, width] coefficients of x^1 .. x^degree
+    v0:torch.Tensor,         # [1] the constant
+    m0:torch.Tensor, sd0:torch.Tensor, # the reference: x = (s u - m0) / sd0
+    *,
+    start:torch.Tensor,      # [batch, 1] starting norms (the plane's or the quadric's root)
+    lo:float|torch.Tensor, hi:float|torch.Tensor, # the range of norms the result is clamped to
+    steps:int=4,             # Newton steps
+)->torch.Tensor:             # norms [batch, 1]
+    "The root `s` of `sum_c sum_j v_jc ((s u_c - m0_c) / sd0_c)^j + v0 = 0` nearest `start`: bounded Newton steps."
+    du, x0, s = u / sd0, m0 / sd0, start
+    for _ in range(steps):
+        x = s * du - x0
+        xp, f, df = torch.ones_like(x), v0, 0.
+        for j in range(len(v)):
+            df = df + (j + 1) * ((v[j] * xp) * du).sum(-1, keepdim=True)   # d/ds of v_j x^(j+1)
+            xp = xp * x
+            f = f + (v[j] * xp).sum(-1, keepdim=True)
+        step = f / torch.where(df.abs() < 1e-300, torch.full_like(df, 1e-300), df)
+        s = s - torch.minimum(torch.maximum(step, -0.1 * s.abs()), 0.1 * s.abs())
+    return s.clamp(lo, hi)
+
 # %% ../nbs/03b_probe.ipynb #b2aee4d5
 def _stats(errs:np.ndarray)->dict:
     "median, p99 and max of |errors|."
@@ -317,8 +381,9 @@ class Probe:
     n_held_out:int
     recommendation:str
     reason:str
-    base:str='plane'         # the closed form a residual goes on (`plane` or `quadric`)
+    base:str='plane'         # the closed form a residual goes on (`plane`, `quadric` or `poly`)
     seconds:float=0.
+    poly:PolyFit|None=None   # the polynomial constraint, fitted where the plane and the quadric are not exact
 
     @property
     def norm_range(self)->tuple:
@@ -331,6 +396,8 @@ def recommend(
     plane:PlaneFit,         # the fitted planes
     exact_tol:float=1e-5,   # a closed form whose median norm error is below this is exact
     approx_frac:float=0.5,  # ... below this times the constant norm's is worth a learned residual
+    *,
+    poly_frac:float=0.5,    # a polynomial constraint below this times the better closed form's error is the base
 )->tuple:                   # `(recommendation, base closed form, one-line reason)`
     "Pick the converter the probe's held-out figures support, and say why."
     pe, ce = held_out['plane_norm']['median'], held_out['constant_norm']['median']
@@ -342,6 +409,11 @@ def recommend(
     if qe <= exact_tol: return 'quadric', 'quadric', f"{where}an exact quadric (held-out norm error {qe:.1e})"
     base, best = ('plane', pe) if pe <= qe else ('quadric', qe)
     if best <= approx_frac * ce:
+        pol = held_out.get('poly_norm', {}).get('median', math.inf)
+        if pol <= poly_frac * best:
+            return 'plane_residual', 'poly', (f"{where}the {base} holds approximately (norm error {best:.1e}, constant "
+                                              f"{ce:.1e}) and a polynomial constraint closer ({pol:.1e}): closed form "
+                                              "+ learned residual")
         return 'plane_residual', base, (f"{where}the {base} holds approximately (norm error {best:.1e}, constant "
                                         f"{ce:.1e}): closed form + learned residual")
     return 'lowrank', base, (f"{where}no constraint fixes the norm (plane {pe:.1e}, quadric {qe:.1e}, constant "
@@ -360,6 +432,30 @@ def _fitted(pos, e, holdout_frac:float, seed:int)->tuple:
     keep = ~holdout_mask(pos, holdout_frac, seed)
     return pos[keep], e[keep]
 
+def _start_norm(pl:PlaneFit, qu:QuadricFit|None, base:str, u:torch.Tensor)->torch.Tensor:
+    "The plane's or the quadric's norms [batch, 1] along `u` (float64), unclamped: a polynomial's Newton start."
+    if base == 'quadric': return quadric_norm(u, *_tensors(qu.q, qu.l, qu.k), qu.sign, 0., hi=math.inf)
+    return plane_norm(u, *_tensors(pl.a, pl.b, pl.w), 0., math.inf)
+
+def _poly_probe(data, holdout, ref:tuple, start, degree:int, share:float, *, holdout_frac:float, chunk:int,
+                seed:int)->tuple:
+    "`(PolyFit, held-out norm error stats)`: a pass over (a `share` of) the fitted rows, one over the held-out rows."
+    pst = PolyStats(degree, ref)
+    for pos, e in stream_rows(data, chunk):
+        if holdout is None: pos, e = _fitted(pos, e, holdout_frac, seed)
+        if share < 1: e = e[holdout_mask(pos, share, seed + 2)]
+        if len(e): pst.update(e)
+    pf, errs = fit_poly(pst), []
+    for pos, e in stream_rows(data if holdout is None else holdout, chunk):
+        if holdout is None: e = e[holdout_mask(pos, holdout_frac, seed)]
+        if not len(e): continue
+        e = e.astype(np.float64)
+        s = np.linalg.norm(e, axis=1)
+        u = torch.from_numpy(e / s[:, None])
+        sp = poly_norm(u, *_tensors(pf.v, [pf.v0], pf.m0, pf.sd0), start=start(u), lo=0., hi=math.inf)
+        errs.append(sp[:, 0].numpy() / s - 1)
+    return pf, _stats(np.concatenate(errs))
+
 def probe_structure(
     data,                   # `EmbeddingDataset`/`Subset`, an array [n, width] or an iterable of blocks
     holdout=None,           # held-out rows (same kinds as `data`); default: a `holdout_frac` share of `data`'s rows
@@ -372,6 +468,8 @@ def probe_structure(
     chunk:int=4096,         # rows per streamed chunk
     seed:int=0,             # seed of the held-out choice
     quad_rows:int|None=200_000, # about this many fitted rows (a seeded spread) carry the quadric's sums; None: all
+    poly_degree:int=3,      # degree of the polynomial constraint tried where no constraint is exact (0: none)
+    poly_rows:int|None=100_000, # about this many fitted rows carry its sums (`(dC+1)^2` each); None: all
 )->Probe:
     "Fit the affine and quadric constraints from streamed float64 sums, check them on held-out rows, recommend."
     t0 = time.time()
@@ -395,9 +493,16 @@ def probe_structure(
     if held.n == 0: raise ValueError("probe_structure: no held-out rows; pass holdout= or a larger data set")
     stats = {k: _stats(np.concatenate(v)) for k, v in errs.items()}
     rec, base, why = recommend(stats, pl, exact_tol, approx_frac)
+    poly = None
+    if rec == 'plane_residual' and poly_degree >= 2:  # close, not exact: a polynomial constraint may be closer
+        poly, stats['poly_norm'] = _poly_probe(data, holdout, fit.ref, lambda u: _start_norm(pl, qu, base, u),
+                                               poly_degree, _quad_share(data, poly_rows, True),
+                                               holdout_frac=holdout_frac, chunk=chunk, seed=seed)
+        poly.start = base
+        rec, base, why = recommend(stats, pl, exact_tol, approx_frac)
     every = ProbeStats(fit.quadratic, ref=fit.ref).merge(fit).merge(held)  # mean and covariance of every row
     return Probe(stats=every, plane=pl, quadric=qu, held_out=stats, n_fit=fit.n, n_held_out=held.n, recommendation=rec,
-                 reason=why, base=base, seconds=time.time() - t0)
+                 reason=why, base=base, seconds=time.time() - t0, poly=poly)
 
 # %% ../nbs/03b_probe.ipynb #ad2a2761
 @patch
@@ -405,6 +510,7 @@ def summary(self:Probe)->str:
     "One line: the recommendation and why, and the fitted constraints' held-out figures."
     h = self.held_out
     q = f", quadric {h['quadric_norm']['median']:.1e}" if 'quadric_norm' in h else ""
+    q += f", degree-{self.poly.degree} polynomial {h['poly_norm']['median']:.1e}" if self.poly is not None else ""
     return (f"probe: {self.recommendation} -- {self.reason}. Held-out norm error (median) plane "
             f"{h['plane_norm']['median']:.1e}{q}, constant {h['constant_norm']['median']:.1e}; "
             f"{len(self.plane.b)} plane(s), smallest eigenvalue {self.plane.eig[0]:.1e} "
@@ -419,6 +525,8 @@ def to_dict(self:Probe)->dict:
                 plane_eigenvalues=[float(x) for x in p.eig], next_eigenvalue=p.next_eig, plane_offset=p.offset,
                 through_origin=bool(p.exact and p.offset < 1e-4),
                 quadric=None if q is None else dict(eigenvalue=q.eig, sign=q.sign, agreement=q.agreement),
+                poly=None if self.poly is None else dict(degree=self.poly.degree, eigenvalue=self.poly.eig,
+                                                         start=self.poly.start),
                 held_out=self.held_out, seconds=self.seconds)
 
 # %% ../nbs/03b_probe.ipynb #7199680b

@@ -180,6 +180,13 @@ def open_repo(
 EXACT_NORM_ERROR = 1e-5   # held-out median norm error of an exact constraint (`recommend`'s `exact_tol`, 03b_probe)
 _PLAIN = r'[A-Za-z0-9][\w.+-]{0,127}'  # a name that may go into a README unescaped
 
+def _poly_words(poly, bad)->str:
+    "`approx. plane, degree-3 polynomial`: a polynomial base in words (its start and degree)."
+    start, deg = (poly or {}).get('start'), (poly or {}).get('degree')
+    if start not in ('plane', 'quadric') or not isinstance(deg, int) or isinstance(deg, bool) or deg < 1:
+        raise bad(f"probe base 'poly' with poly {poly!r}")
+    return f"approx. {start}, degree-{deg} polynomial"
+
 def probe_finding(
     metrics:dict,   # parsed metrics.json
     where:str,      # folder name, for error messages
@@ -192,7 +199,7 @@ def probe_finding(
     if not isinstance(p, dict) or not isinstance(c, dict):
         raise bad(f"probe {type(p).__name__}, model_choice {type(c).__name__}")
     rec, base, planes = p.get('recommendation'), p.get('base'), p.get('planes')
-    if rec not in ('plane', 'quadric', 'plane_residual', 'lowrank') or base not in ('plane', 'quadric'):
+    if rec not in ('plane', 'quadric', 'plane_residual', 'lowrank') or base not in ('plane', 'quadric', 'poly'):
         raise bad(f"probe recommendation {rec!r}, base {base!r}")
     if not isinstance(planes, int) or isinstance(planes, bool) or planes < 1: raise bad(f"probe planes {planes!r}")
     model, asked = c.get('model'), c.get('requested')
@@ -203,7 +210,8 @@ def probe_finding(
     quad = isinstance(med, (int, float)) and not isinstance(med, bool) and med <= EXACT_NORM_ERROR
     found = {'plane': ('exact plane' if planes == 1 else f'{planes} exact planes') + (' + quadric' if quad else ''),
              'quadric': 'exact quadric' + (', plane through 0' if p.get('through_origin') else ''),
-             'plane_residual': f'approx. {base}', 'lowrank': 'none'}[rec]
+             'plane_residual': f'approx. {base}' if base != 'poly' else _poly_words(p.get('poly'), bad),
+             'lowrank': 'none'}[rec]
     return f"{found} → {model}" + ('' if asked == 'auto' else ' as asked')
 
 # %% ../nbs/08_publish.ipynb #273b046e

@@ -11,14 +11,15 @@ import math
 import numpy as np, torch
 from torch import nn
 from .model import register_converter
-from .probe import Probe, quadric_norm
+from .probe import Probe, quadric_norm, poly_norm
 
 # %% auto #0
 __all__ = ['RobustRay']
 
 # %% ../nbs/03d_robust.ipynb #a0b317f4
 _F64 = ('mu', 'vecs', 'lam', 'taus', 'log_prior', 'kappas', 'log_kappa_prior', 'q', 'l', 'k', 'sign', 'use_quadric',
-        'lo', 'hi', 'pa', 'pb', 'pm', 'use_pair', 'qtol', 'etas', 'eta_prior', 'qt')
+        'lo', 'hi', 'pa', 'pb', 'pm', 'use_pair', 'qtol', 'etas', 'eta_prior', 'qt', 'pv', 'pv0', 'pm0', 'psd0',
+        'use_poly')
 
 class RobustRay(nn.Module):
     "`robust`: posterior-mean tagger embedding behind a direction with unknown isotropic error (see above)."
@@ -29,8 +30,12 @@ class RobustRay(nn.Module):
                  clean_prior:float=40.,   # prior log-odds (nats) that an input has no error
                  n_kappas:int=9,          # points of the clean rows' scale-mixture grid (heavy tails)
                  tail_dof:float=4.,       # degrees of freedom of the clean rows' Student-t prior
-                 n_etas:int=36):          # points of the in-subspace error grid (plane and quadric together)
+                 n_etas:int=36,           # points of the in-subspace error grid (plane and quadric together)
+                 *,
+                 poly_degree:int=3):      # degree of the probe's polynomial constraint, where it is the base
         super().__init__()
+        if not (isinstance(poly_degree, int) and poly_degree >= 1):
+            raise ValueError(f"robust: poly_degree={poly_degree!r}; expected a positive integer")
         for name, v in dict(n_taus=n_taus, n_etas=n_etas).items():
             if not (isinstance(v, int) and v >= 2): raise ValueError(f"robust: {name}={v!r}; expected an integer >= 2")
         if not math.isfinite(clean_prior):
@@ -39,9 +44,11 @@ class RobustRay(nn.Module):
         for k, shape in dict(mu=(n,), vecs=(n, n), lam=(n,), taus=(n_taus,), log_prior=(n_taus,), kappas=(n_kappas,),
                              log_kappa_prior=(n_kappas,), q=(n,), l=(n,), k=(1,), sign=(1,), use_quadric=(1,),
                              lo=(1,), hi=(1,), pa=(n,), pb=(1,), pm=(1,), use_pair=(1,), qtol=(2,),
-                             etas=(n_etas,), eta_prior=(n_etas,), qt=(2,)).items():
+                             etas=(n_etas,), eta_prior=(n_etas,), qt=(2,), pv=(poly_degree, n), pv0=(1,), pm0=(n,),
+                             psd0=(n,), use_poly=(1,)).items():
             self.register_buffer(k, torch.zeros(shape, dtype=torch.float64))
         self.hi.fill_(1e30)
+        self.psd0.fill_(1.)
 
     def _apply(self, fn, recurse=True):
         "Move with the model, but keep the constants float64 whatever dtype the caller casts to."
@@ -70,6 +77,7 @@ def _robust_fit(self:RobustRay,
     self.hi.fill_(1e30)
     self.use_quadric.zero_()
     self.use_pair.zero_()
+    self.use_poly.zero_()
     if mean.shape != (self.n,) or cov.shape != (self.n, self.n):
         raise ValueError(f"robust.fit: mean {mean.shape} and cov {cov.shape}; "
                          f"expected ({self.n},) and ({self.n}, {self.n})")
@@ -120,6 +128,9 @@ def _forward(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     norm = torch.where(self.use_quadric > 0, quad, norm.clamp(self.lo, self.hi))
     if torch.compiler.is_exporting() or self.use_pair.item() > 0:  # eager: no second witness, no work for it
         norm = torch.where(self.use_pair > 0, self._pair_scale(norm, u), norm)  # the quadric beside the plane (below)
+    if torch.compiler.is_exporting() or self.use_poly.item() > 0:  # the probe's polynomial constraint (below)
+        poly = poly_norm(u, self.pv, self.pv0, self.pm0, self.psd0, start=norm, lo=self.lo, hi=self.hi)
+        norm = torch.where(self.use_poly > 0, poly, norm)
     return (norm * u).to(x.dtype)
 
 def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
@@ -133,17 +144,32 @@ def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
 RobustRay._grid = _grid
 
 # %% ../nbs/03d_robust.ipynb #a57ed3b9
+def _norm_margin(probe:Probe)->float:
+    "Factor the training norms' range is widened by: `exp` of the kept sample rows' log-norm spread, at least 1.05."
+    rows = np.concatenate(probe.stats.sample) if probe.stats.sample else np.zeros((0, 1))
+    sd = float(np.log(np.linalg.norm(rows, axis=1)).std()) if len(rows) > 1 else 0.
+    return max(math.exp(sd), 1.05)
+
 @torch.no_grad()
 def _fit_probe(self:RobustRay, probe:Probe)->RobustRay:
     "Fit from a `Probe`: its mean and covariance, the training norms' range, and its quadric where it holds."
     self.fit(probe.stats.mean, probe.stats.cov)
-    self.lo.fill_(probe.stats.norm_lo / 1.05)
-    self.hi.fill_(probe.stats.norm_hi * 1.05)
-    qu = probe.quadric
-    if probe.base == 'quadric' and probe.recommendation in ('quadric', 'plane_residual') and qu is not None:
+    margin = _norm_margin(probe)
+    self.lo.fill_(probe.stats.norm_lo / margin)
+    self.hi.fill_(probe.stats.norm_hi * margin)
+    qu, pf = probe.quadric, probe.poly
+    poly = probe.base == 'poly' and pf is not None and probe.recommendation == 'plane_residual'
+    start = pf.start if poly else probe.base   # the closed form under the polynomial's Newton steps
+    if start == 'quadric' and probe.recommendation in ('quadric', 'plane_residual') and qu is not None:
         for k, v in dict(q=qu.q, l=qu.l, k=[qu.k], sign=[qu.sign], use_quadric=[1.]).items():
             self._buffers[k].copy_(torch.as_tensor(np.asarray(v, np.float64)))
     elif _pair_holds(probe): self._fit_pair(probe)
+    if poly:
+        if pf.degree != len(self.pv):
+            raise ValueError(f"robust.fit_probe: the probe's polynomial has degree {pf.degree}, the converter "
+                             f"{len(self.pv)}; build it with poly_degree={pf.degree} (probe_options)")
+        for k, v in dict(pv=pf.v, pv0=[pf.v0], pm0=pf.m0, psd0=pf.sd0, use_poly=[1.]).items():
+            self._buffers[k].copy_(torch.as_tensor(np.asarray(v, np.float64)))
     return self
 
 RobustRay.fit_probe = _fit_probe
