@@ -119,13 +119,22 @@ def main(
         if rec != full[f]['auto']['model']:  # auto serves the probe's finding with another converter: both, side by side
             full[f][rec] = run(w, rec)
             print(line(f'{f} {rec}', full[f][rec]), flush=True)
-        base = full[f]['auto']['probe']['base']
-        if rec == 'plane_residual' and base not in full[f]:  # the closed form alone, beside it
-            full[f][base] = run(w, base)
-            print(line(f'{f} {base}', full[f][base]), flush=True)
+        pr = full[f]['auto']['probe']
+        alone = [pr['base']] + ([pr['poly']['start']] if pr['base'] == 'poly' else [])  # a polynomial's start too
+        for cf in alone if rec == 'plane_residual' else []:  # the closed forms alone, beside it
+            if cf in full[f]: continue
+            full[f][cf] = run(w, cf)
+            print(line(f'{f} {cf}', full[f][cf]), flush=True)
         if f in baseline.split(','):
             full[f]['lowrank'] = run(w, 'lowrank')
             print(line(f'{f} lowrank', full[f]['lowrank']), flush=True)
+        if rec == 'plane_residual':  # the approximate variant's target: auto against the better of each alone
+            others = {k: r['pred_mse'] for k, r in full[f].items() if k in ('plane', 'quadric', 'poly', 'lowrank')}
+            best = min(others, key=others.get)
+            print(f"  {f}: auto pred_mse x{full[f]['auto']['pred_mse'] / others[best]:.3g} the best alone ({best}); "
+                  + ', '.join(f"x{full[f]['auto']['pred_mse'] / v:.3g} {k}" for k, v in others.items())
+                  + f"; x{full[f]['auto']['pred_mse'] / max(full[f]['auto']['limit_pred_mse'], 1e-300):.3g} the "
+                  "exact floor (the limit)", flush=True)
     for f in [x for x in probe_only.split(',') if x]:
         from tagger_embedding_aligner.probe import probe_structure
         from tagger_embedding_aligner.closed_form import choose_converter
@@ -154,6 +163,9 @@ def main(
                         for f, r in ex.items()))
     figure = figure or '; '.join(f"{f}: pred MSE median {z['pred_mse_median']:.2g}, worst {z['pred_mse_worst']:.2g}"
                                  for f, z in zsum.items())
+    figure = figure or '; '.join(f"{f}: {r['auto']['model']}, pred MSE {r['auto']['pred_mse']:.2g} ("
+                                 + ', '.join(f"{k} {v['pred_mse']:.2g}" for k, v in r.items() if k != 'auto')
+                                 + f"), {r['auto']['seconds']:.0f} s" for f, r in full.items() if 'auto' in r)
     what = "`auto` (structure probe + the converter it supports) on the LayerNorm families, full shape, 25,600 train rows"
     write_record(name, what=what, figure=figure, results=results,
                  figures=dict(full=full, zoo=zsum, zoo_runs=zruns, zoo_profile=zoo_profile,

@@ -44,7 +44,7 @@ def main(
     curve = EpochCurve(t0)
     with tempfile.TemporaryDirectory() as d:
         res = train_model(tr, te, 'SwinV2_v3', model, workdir=d, quiet=True, cbs=[curve])
-    if not curve.points: curve.points = [(time.perf_counter() - t0, res['metrics']['pred_mse'])]  # a closed form
+    if not curve.points: curve.points = [(res['seconds']['ready'], res['metrics']['pred_mse'])]  # a closed form: fitted
     got = res.get('model_choice', {}).get('model', model)
     print(f"model: {model} -> {got}")
     total, limit = time.perf_counter() - t0, res['references']['limit']['pred_mse']

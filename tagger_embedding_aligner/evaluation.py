@@ -187,8 +187,10 @@ def run_summary(
     if g := res.get('gap_to_limit'):
         out.append(f"gap to the limit: pred_mse x{g['pred_mse_ratio']:.2f}, tag_f1 {-g['tag_f1_diff']:+.4f}, "
                    f"emb_norms x{g['emb_norms_ratio']:.2f}")
+    ready = (res.get('seconds') or {}).get('ready')
+    ready = f"; the converter {'trained' if epochs else 'fitted'} after {ready:.1f}s" if ready is not None else ""
     out += [f"{'train' if epochs else 'fit'}+eval time: {secs:.1f}s ({n_train * max(epochs, 1) / secs:.0f} samples/s "
-            f"incl. evaluation); data setup {setup:.1f}s",
+            f"incl. evaluation{ready}); data setup {setup:.1f}s",
             f"wrote: {res['workdir']}/ (ckpts/best, ckpts/last, metrics.json, model.json, history.csv, "
             "training_curves.png, norm_scatter.png)"]
     return '\n'.join(out)

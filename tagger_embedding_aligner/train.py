@@ -243,8 +243,10 @@ def train_model(
     probe_fn=None,                       # runs the probe for `auto`/closed forms: `f(data, seed=) -> Probe`; default
                                          # `probe_structure` (`train_distributed`: the all-reduced one over the ranks)
     **kwargs,                            # `TrainSettings` fields (`workdir`, `batch_size`, ...) and converter options
-)->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`, `settings`
+)->dict:                                 # `metrics` (test), `references`, `table`, `failed`, `workdir`, `settings`,
+                                         # `seconds` (`ready`: the converter trained or fitted; `total`: evaluated too)
     "Train an aligner with fastai and write checkpoints, logs, metrics and plots to `workdir`."
+    t0 = time.perf_counter()
     names = {k: v for k, v in dict(suffix_model_name=suffix_model_name, model_name=model_name).items() if v is not None}
     s = TrainSettings.build(settings, **names, **kwargs)
     base, train_rows = subset_indices(train_dataset)
@@ -275,12 +277,12 @@ def train_model(
         if not s.resume:  # afresh: the old run's checkpoints and history go (only this workdir's own files)
             shutil.rmtree(workdir / 'ckpts', ignore_errors=True)
             for f in ('history.csv', 'metrics.json'): (workdir / f).unlink(missing_ok=True)
-        return _fit(learn, s, train_dataset, test_dataset, cats=cats, state=state, run=run, choice=choice)
+        return _fit(learn, s, train_dataset, test_dataset, cats=cats, state=state, run=run, choice=choice, t0=t0)
 
 train_model.__delwrap__ = TrainSettings  # the delegated keywords' docs: the dataclass's field comments
 
 # %% ../nbs/05_train.ipynb #02fa1409
-def _fit(learn, s:TrainSettings, train_dataset, test_dataset, *, cats, state, run, choice=None)->dict:
+def _fit(learn, s:TrainSettings, train_dataset, test_dataset, *, cats, state, run, choice=None, t0:float=None)->dict:
     "The part of `train_model` that runs holding the workdir's lock: fit from `state`, then `finish_run`."
     aligner, dls, workdir = learn.model.aligner, learn.dls, Path(s.workdir)
     base, train_rows = subset_indices(train_dataset)
@@ -303,7 +305,9 @@ def _fit(learn, s:TrainSettings, train_dataset, test_dataset, *, cats, state, ru
             with (learn.no_bar() if s.quiet else nullcontext()), _no_logging(learn, s.quiet):
                 learn.fit_one_cycle(s.max_epochs, lr_max=s.learning_rate, wd=s.weight_decay, pct_start=0.15,
                                     div_final=500., start_epoch=start)
-    return finish_run(workdir, dls, cats, s.quiet, extra=choice, settings=s.to_dict())
+    t0, ready = t0 or time.perf_counter(), time.perf_counter()   # the converter is ready: the rest measures it
+    res = finish_run(workdir, dls, cats, s.quiet, extra=choice, settings=s.to_dict())
+    return dict(res, seconds=dict(ready=ready - t0, total=time.perf_counter() - t0))
 
 # %% ../nbs/05_train.ipynb #b38fa320
 def cli_run(
