@@ -335,6 +335,42 @@ def labels(self:EmbeddingDataset, source=None):
     return _load_cached_first(load_labels, self.found['labels'], self.found['hub_kwargs'])
 
 # %% ../nbs/02_dataset.ipynb #264273a2
+def _read_rows(a:np.memmap, local:np.ndarray)->np.ndarray:
+    "Rows `local` (sorted) of a C-order memory map `a`, by positioned reads of its file (no pages mapped)."
+    out = np.empty((len(local), *a.shape[1:]), a.dtype)
+    if not len(local): return out
+    row = a.strides[0]
+    lo, hi = int(local[0]), int(local[-1]) + 1
+    dense = hi - lo <= 4 * len(local)                      # a dense span: one read, then pick the rows
+    runs = (np.array([0]) if dense else np.flatnonzero(np.diff(local, prepend=local[0] - 2) != 1))
+    fd = os.open(a.filename, os.O_RDONLY)
+    try:
+        if dense:
+            span = np.empty((hi - lo, *a.shape[1:]), a.dtype)
+            _pread_into(fd, span, a.offset + lo * row, a.filename)
+            return span[local - lo]
+        for s, e in zip(runs, [*runs[1:], len(local)]):
+            _pread_into(fd, out[s:e], a.offset + int(local[s]) * row, a.filename)
+        return out
+    finally: os.close(fd)
+
+def _pread_into(fd:int, buf:np.ndarray, offset:int, name:str):
+    "Fill the contiguous array `buf` from file offset `offset` (repeating short reads)."
+    view, done = memoryview(buf.reshape(-1).view(np.uint8)), 0
+    while done < len(view):
+        n = os.preadv(fd, [view[done:]], offset + done)
+        if n <= 0: raise OSError(f"{name}: short read at byte {offset + done}; the file changed while open?")
+        done += n
+
+def _readable(a)->bool:
+    "Whether `a` is a whole C-order memory map of a file (not a view: its rows sit at `a.offset` in `a.filename`)."
+    mm = getattr(a, '_mmap', None)
+    if not (isinstance(a, np.memmap) and isinstance(a.filename, (str, os.PathLike)) and a.ndim == 2
+            and a.flags.c_contiguous and mm is not None and len(a)): return False
+    start = np.frombuffer(mm, np.uint8, count=1).ctypes.data   # the map begins at the offset rounded down
+    return a.ctypes.data - start == a.offset % mmap.ALLOCATIONGRANULARITY
+
+# %% ../nbs/02_dataset.ipynb #e8dfa1a6
 @patch
 def _gather(self:EmbeddingDataset, arrays:list, idxs)->np.ndarray:
     idxs = np.asarray(idxs, np.int64)
@@ -348,7 +384,8 @@ def _gather(self:EmbeddingDataset, arrays:list, idxs)->np.ndarray:
         sel = np.flatnonzero(file_of == fi)
         local = idxs[sel] - self.offsets[fi]
         order = np.argsort(local, kind='stable')
-        out[sel[order]] = arrays[fi][local[order]]
+        a = arrays[fi]
+        out[sel[order]] = _read_rows(a, local[order]) if _readable(a) else a[local[order]]
     return out
 
 # %% ../nbs/02_dataset.ipynb #3f883eb5

@@ -11,7 +11,7 @@ from .heads import *
 from .dataset import *
 from .model import *
 from .metrics import *
-import sys, warnings
+import itertools, sys, warnings
 from contextlib import nullcontext
 from pathlib import Path
 from .cli import import_fastai
@@ -49,7 +49,12 @@ def evaluate_aligner(model:AlignerModel, dl, categories)->dict:
     return st.compute()
 
 # %% ../nbs/04a_evaluation.ipynb #13fc0f1b
-def _batches(dl): return [(b[0], b[1] if len(b) == 3 else None, b[-1]) for b in dl]
+def _streamed(dl):
+    "`(unit, target or None, norm)` batch by batch, the dataset's mapped pages released after each (flat memory)."
+    base = getattr(dl, 'base', None)
+    for b in dl:
+        yield b[0], (b[1] if len(b) == 3 else None), b[-1]
+        if base is not None: base.release_pages()
 
 def _row_scales(values)->callable:
     "A `scale_fn` handing out `values` in batch order (evaluation batches are not shuffled)."
@@ -64,12 +69,13 @@ def _row_scales(values)->callable:
 def evaluate_with_references(model:AlignerModel, dl, categories, mean_norm:float)->pd.DataFrame:
     "A table: the aligner and the identity / constant / oracle references, one row each, and `limit` on synthetic data."
     model.eval()
-    batches = _batches(dl)
-    model.to(batches[0][0].device)  # evaluate where the data are: a GPU run's resident rows stay on the GPU
+    batches = _streamed(dl)                 # one pass, batch by batch: memory does not grow with the rows
+    first = next(batches)
+    model.to(first[0].device)  # evaluate where the data are: a GPU run's resident rows stay on the GPU
     lim = limit_norms_for(dl.base, dl.rows) if hasattr(dl, 'base') else None
     fns = dict(reference_fns(mean_norm), **({} if lim is None else dict(limit=_row_scales(lim))))
-    rows = scaled_stats_many(batches, model.suffix, fns, categories)   # one head product per batch for them all
-    rows = {'aligner': evaluate_aligner(model, dl, categories), **rows}
+    rows = scaled_stats_many(itertools.chain([first], batches), model.suffix, fns, categories,
+                             converters=dict(aligner=model.converter))  # one head product per batch for the scales
     return pd.DataFrame(rows).T[METRIC_NAMES]
 
 # %% ../nbs/04a_evaluation.ipynb #9f6f552e

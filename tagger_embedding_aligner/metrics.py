@@ -75,23 +75,36 @@ def compute(self:AlignStats)->dict:
                 tag_f1=2 * tp / max(2 * tp + fp + fn, 1), rating_acc=rok / n)
 
 # %% ../nbs/04_metrics.ipynb #af98e735
+def _rows_stats(stats:dict, head:TaggerHead, scale_fns:dict, converters:dict, unit, target, norm):
+    "Add rows `unit` [k, width] to `stats`: every converter's output, then every scale's (one shared head product)."
+    proj = unit @ head.weights.to(unit.dtype)     # the one [k, tags] product every scale shares
+    bias = head.bias.to(unit.dtype)
+    t_scale = torch.sigmoid(norm[:, None] * proj + bias) if target is None else target
+    ent = _entropy(t_scale.float()).sum()         # the same target for every scale: its entropy once
+    for k, conv in converters.items():            # a converter may turn the direction: its own head product,
+        emb = conv(unit)                          # and the target computed the same way, from `unit * norm`
+        t = head(unit * norm[:, None]) if target is None else target
+        stats[k].update(head.logits(emb), emb, t, unit, norm, target_entropy=None if target is None else ent)
+    for k, fn in scale_fns.items():
+        s = fn(unit, norm)
+        stats[k].update(s * proj + bias, unit * s, t_scale, unit, norm, target_entropy=ent)
+
 @torch.no_grad()
 def scaled_stats_many(
     batches,                 # iterable of `(unit, target or None, norm)` tensors
     head:TaggerHead,         # the tagger head
     scale_fns:dict,          # name -> `(unit, norm) -> scale [batch, 1]`
     categories,              # tag categories
+    *,
+    converters:dict|None=None, # name -> `unit -> embedding` (an aligner's converter), judged in the same pass
+    chunk:int=256,           # rows at a time: the [rows, tags] temporaries stay small (and in cache)
 )->dict:                     # name -> metrics
     "Metrics of the embeddings `scale * unit` of every scale in one pass: the head is linear, `logits = s (u W) + b`."
-    stats = {k: AlignStats(categories) for k in scale_fns}
+    stats = {k: AlignStats(categories) for k in [*(converters or {}), *scale_fns]}
     for unit, target, norm in batches:
-        proj = unit @ head.weights.to(unit.dtype)     # the one [batch, tags] product every scale shares
-        bias = head.bias.to(unit.dtype)
-        if target is None: target = torch.sigmoid(norm[:, None] * proj + bias)
-        ent = _entropy(target.float()).sum()          # the same target for every scale: its entropy once
-        for k, fn in scale_fns.items():
-            s = fn(unit, norm)
-            stats[k].update(s * proj + bias, unit * s, target, unit, norm, target_entropy=ent)
+        for i in range(0, len(unit), chunk):
+            _rows_stats(stats, head, scale_fns, converters or {}, unit[i:i + chunk],
+                        None if target is None else target[i:i + chunk], norm[i:i + chunk])
     return {k: st.compute() for k, st in stats.items()}
 
 def scaled_stats(

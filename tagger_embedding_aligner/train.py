@@ -75,6 +75,7 @@ def aligner_learner(
             raise ValueError(f"converter {model_name!r} is fitted from a probe; pass probe=probe_structure(...)")
         aligner.converter.fit_probe(probe)
     init_scale(aligner.converter, base.batch(rows[:1024], with_targets=False)[0], mean_norm(base, rows))
+    base.release_pages()  # rows spread over every block mapped pages of each: not kept for the whole run
     cbs = [AlignCallback(objective, seed), *([CurvatureTerms()] if objective == 'curvature' else []),
            *([noise_cb] if noise_cb else []),
            *([ReleasePages(release_every)] if release_every else []),
