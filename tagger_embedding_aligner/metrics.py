@@ -75,7 +75,7 @@ def compute(self:AlignStats)->dict:
                 tag_f1=2 * tp / max(2 * tp + fp + fn, 1), rating_acc=rok / n)
 
 # %% ../nbs/04_metrics.ipynb #af98e735
-def _rows_stats(stats:dict, head:TaggerHead, scale_fns:dict, converters:dict, unit, target, norm):
+def _rows_stats(stats:dict, head:TaggerHead, scale_fns:dict, converters:dict, *, unit, target, norm):
     "Add rows `unit` [k, width] to `stats`: every converter's output, then every scale's (one shared head product)."
     proj = unit @ head.weights.to(unit.dtype)     # the one [k, tags] product every scale shares
     bias = head.bias.to(unit.dtype)
@@ -103,8 +103,8 @@ def scaled_stats_many(
     stats = {k: AlignStats(categories) for k in [*(converters or {}), *scale_fns]}
     for unit, target, norm in batches:
         for i in range(0, len(unit), chunk):
-            _rows_stats(stats, head, scale_fns, converters or {}, unit[i:i + chunk],
-                        None if target is None else target[i:i + chunk], norm[i:i + chunk])
+            _rows_stats(stats, head, scale_fns, converters or {}, unit=unit[i:i + chunk],
+                        target=None if target is None else target[i:i + chunk], norm=norm[i:i + chunk])
     return {k: st.compute() for k, st in stats.items()}
 
 def scaled_stats(
