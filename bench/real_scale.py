@@ -7,7 +7,7 @@ Disk is short (59 GB free, shared), so `--physical` distinct blocks are written 
 them (stated in the record): the 60 names hold `--physical` physical files. Each physical block holds the rows of a
 full-shape world's blocks (default /work/worlds/token_ln_full, 2 x 16,000 rows) tiled and shuffled (seeded) up to
 `--rows`: the same rows appear several times, which does not change the work per row. The validation rows are a
-seeded choice by position (`random_split`), not `dataset_split`'s split by content, which would move every held-out
+seeded choice by position (a numpy permutation), not `dataset_split`'s split by content, which would move every held-out
 row into training here (every row repeats) and adds a hashing pass over the rows. The files carry the
 embeddings-only sidecar and 32 verification rows of `preds`, as `fetch_embeddings` writes them.
 
@@ -100,7 +100,7 @@ def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_
     th.start()
     from tagger_embedding_aligner.dataset import EmbeddingDataset
     import torch
-    from torch.utils.data import random_split
+    from torch.utils.data import Subset
     from tagger_embedding_aligner.train import train_model
     found = _world_files(source)
     t0 = time.perf_counter()
@@ -109,7 +109,8 @@ def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_
     n_valid = min(len(ds) // 5, valid_rows)
     # `dataset_split`'s split by content would move every held-out row into training here (the re-listed blocks
     # repeat their rows), and its hashing pass is one more read: the simulation splits by position
-    tr, te = random_split(ds, [len(ds) - n_valid, n_valid], generator=torch.Generator().manual_seed(0))
+    perm = np.random.default_rng(0).permutation(len(ds))   # numpy indices: `random_split`'s Python list of 6M ints
+    tr, te = Subset(ds, np.sort(perm[n_valid:])), Subset(ds, np.sort(perm[:n_valid]))  # is ~200 MB by itself
     t_open = time.perf_counter()
     with tempfile.TemporaryDirectory() as d:
         res = train_model(tr, te, TAGGER, 'auto', workdir=d, labels=str(found['labels']), quiet=True)

@@ -15,6 +15,7 @@ from scipy.sparse.linalg import eigsh
 from .heads import *
 from .dataset import *
 from .loaders import malloc_trim
+from .dataset import _read_rows, _readable
 from .cli import command, OneOf
 from .hub import TAGGERS
 from .synthetic import PROFILES
@@ -26,10 +27,11 @@ __all__ = ['ProbeStats', 'stream_rows', 'holdout_mask', 'smallest_eig', 'PlaneFi
            'probe_structure', 'tea_probe']
 
 # %% ../nbs/03b_probe.ipynb #1bc53898
-def _as_f64(e)->np.ndarray:
-    "A block of rows as a float64 numpy array (from numpy, a memory map or a torch tensor)."
+def _as_rows(e)->np.ndarray:
+    "A block of rows as a float32 or float64 numpy array (from numpy, a memory map or a torch tensor), not copied."
     if isinstance(e, torch.Tensor): e = e.detach().cpu().numpy()
-    e = np.asarray(e, np.float64)
+    e = np.asarray(e)
+    if e.dtype not in (np.float32, np.float64): e = e.astype(np.float64)
     if e.ndim != 2: raise ValueError(f"expected a block of embedding rows [n, width], got shape {e.shape}")
     return e
 
@@ -50,9 +52,15 @@ class ProbeStats:
         self.gram = np.zeros((k, k))
 
     def features(self, e:np.ndarray)->np.ndarray:
-        "`[x^2, x, 1]` (or `[x, 1]`) of rows `e`, with `x = (e - m0) / sd0`."
-        x = (e - self.ref[0]) / self.ref[1]
-        return np.concatenate([*([x * x] if self.quadratic else []), x, np.ones((len(x), 1))], 1)
+        "`[x^2, x, 1]` (or `[x, 1]`) of rows `e`, with `x = (e - m0) / sd0`, in float64 (written in place, one array)."
+        c, q = e.shape[1], self.quadratic
+        phi = np.empty((len(e), c * (2 if q else 1) + 1))
+        x = phi[:, c:2 * c] if q else phi[:, :c]
+        np.subtract(e, self.ref[0], out=x)        # float32 rows become float64 here: no separate copy
+        x /= self.ref[1]
+        if q: np.multiply(x, x, out=phi[:, :c])
+        phi[:, -1] = 1.
+        return phi
 
 # %% ../nbs/03b_probe.ipynb #8037d500
 from fastcore.basics import patch
@@ -60,17 +68,17 @@ from fastcore.basics import patch
 @patch
 def update(self:ProbeStats, e)->ProbeStats:
     "Add a block of embedding rows `e` [k, width]."
-    e = _as_f64(e)
-    if self.gram is None: self._start(e)
+    e = _as_rows(e)
+    if self.gram is None: self._start(e.astype(np.float64))
     if e.shape[1] != len(self.ref[0]):
         raise ValueError(f"block of width {e.shape[1]}; this accumulator holds width {len(self.ref[0])}")
     phi = self.features(e)
-    self.gram += phi.T @ phi
+    self.gram += phi.T @ phi                      # numpy sees `a.T @ a`: a symmetric rank-k update (syrk)
     self.n += len(e)
-    norms = np.linalg.norm(e, axis=1)
+    norms = np.sqrt(np.einsum('ij,ij->i', e, e, dtype=np.float64))
     if len(e): self.norm_lo, self.norm_hi = min(self.norm_lo, norms.min()), max(self.norm_hi, norms.max())
     have = sum(len(s) for s in self.sample)
-    if have < self.sample_rows: self.sample.append(e[:self.sample_rows - have].copy())
+    if have < self.sample_rows: self.sample.append(e[:self.sample_rows - have].astype(np.float64))
     return self
 
 @patch
@@ -138,8 +146,9 @@ def stream_rows(
         return
     blocks, start = ([data] if isinstance(data, (np.ndarray, torch.Tensor)) else data), 0
     for blk in blocks:
+        direct = _readable(blk)  # a memory map of a file: read by offset, nothing mapped (`02_dataset`)
         for i in range(0, len(blk), chunk):
-            part = blk[i:i + chunk]
+            part = _read_rows(blk, np.arange(i, min(i + chunk, len(blk)))) if direct else blk[i:i + chunk]
             yield (np.arange(start + i, start + i + len(part)),
                    np.asarray(part.cpu() if isinstance(part, torch.Tensor) else part, np.float32))
             malloc_trim()
@@ -295,7 +304,7 @@ class PolyStats(ProbeStats):
         self.degree = degree
     def _start(self, e:np.ndarray): self.gram = np.zeros((self.degree * e.shape[1] + 1,) * 2)
     def features(self, e:np.ndarray)->np.ndarray:
-        x = (e - self.ref[0]) / self.ref[1]
+        x = (e - self.ref[0]) / self.ref[1]           # float64 whatever the rows' dtype
         return np.concatenate([x ** j for j in range(self.degree, 0, -1)] + [np.ones((len(x), 1))], 1)
 
 @dataclass

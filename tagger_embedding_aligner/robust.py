@@ -138,7 +138,9 @@ def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     _, s, p, _, taus = self._posterior(x)
     noise = x.shape[-1] * (p @ taus) / (p * s).sum(-1) ** 2
     keep = (1 - noise).clamp(min=0)
-    if self.use_pair.item() > 0: keep = keep * (1 - self._pair_noise(x))  # trust is not exported: a plain branch
+    if self.use_pair.item() > 0:  # the second witness where the first sees no error off the data (a plain branch:
+        p0 = (p * (taus == 0)).sum(-1)                # trust is not exported); an `iso` error is seen by both, and
+        keep = keep * (1 - p0 * self._pair_noise(x))  # multiplied it was counted twice: Spearman .72 instead of .99
     return torch.sqrt(keep).to(x.dtype)
 
 RobustRay._grid = _grid

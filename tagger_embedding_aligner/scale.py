@@ -33,7 +33,7 @@ from .cli import command, cli_parser
 # %% ../nbs/12_scale.ipynb #dc6ce96d
 import time
 from .probe import ProbeStats, Probe, stream_rows, holdout_mask, fit_planes, fit_quadric, recommend
-from .probe import _as_f64, _quad_share, _fitted, _held_out_errors, _stats
+from .probe import _as_rows, _quad_share, _fitted, _held_out_errors, _stats
 
 def _rank_chunks(data, chunk:int, rank:int, world_size:int, first:bool=True):
     "`(i, positions, rows)` of the rank's chunks `i % world_size == rank` (and chunk 0 if `first`), read alone."
@@ -72,7 +72,7 @@ def probe_sums(
     for i, pos, e in _rank_chunks(data, chunk, rank, world_size):
         keep = holdout_mask(pos, holdout_frac, seed)
         if i == 0:  # every rank: the reference shift and scale from the first chunk's fitted rows
-            fit._start(_as_f64(e[~keep]))
+            fit._start(_as_rows(e[~keep]).astype(np.float64))
             held = ProbeStats(quadratic, ref=fit.ref)
             held.gram = np.zeros_like(fit.gram)
         if i % world_size != rank: continue
@@ -139,7 +139,7 @@ def _sharded_fit_sums(data, holdout, holdout_frac:float, share:float, quadratic:
     for i, pos, raw in _rank_chunks(data, chunk, rank, ws):
         pos, e = _fitted(pos, raw, holdout_frac, seed) if holdout is None else (pos, raw)
         if i == 0:  # every rank: the same reference from chunk 0's fitted rows (all its rows if none is fitted)
-            fit._start(_as_f64(e if len(e) else raw))
+            fit._start(_as_rows(e if len(e) else raw).astype(np.float64))
             if qfit is not fit: qfit.ref, qfit.gram = fit.ref, np.zeros((2 * fit.width + 1,) * 2)
         if i % ws != rank or not len(e): continue
         _add(fit, e, i)
