@@ -73,3 +73,13 @@ def changed(fn, **args)->dict:
     import inspect
     params = inspect.signature(fn).parameters
     return {k: v for k, v in args.items() if k not in params or v != params[k].default}
+
+def peak_rss_mb()->float:
+    ("This process's peak RSS in MB: `VmHWM` of /proc/self/status. Not `ru_maxrss`, which Linux keeps across `execve`: "
+     "a child started from a large parent reports the parent's RSS (1.7 GB for a 0.9 GB probe).")
+    try:
+        for line in open('/proc/self/status'):
+            if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024
+    except OSError: pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

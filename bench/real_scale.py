@@ -12,16 +12,16 @@ row into training here (every row repeats) and adds a hashing pass over the rows
 embeddings-only sidecar and 32 verification rows of `preds`, as `fetch_embeddings` writes them.
 
 Read rates: one physical file read in 64 MB chunks after `posix_fadvise(DONTNEED)` (from disk) and again (page cache).
-Peak RSS: ru_maxrss and the polled RssAnon/RssFile of each child (see bench/peak_rss.py).
+Peak RSS: VmHWM (`ru_maxrss` survives `execve`: a child would report its parent's) and the polled RssAnon/RssFile of each child (see bench/peak_rss.py).
 
     nice -n 10 .venv/bin/python -m bench.real_scale --blocks 1,4,15,60 --record
     .venv/bin/python -m bench.real_scale --root /tmp/rs --rows 4000 --blocks 1,3 --physical 1   # a quick check
 """
-import json, os, resource, shutil, subprocess, sys, tempfile, threading, time
+import json, os, shutil, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 import numpy as np
 from fastcore.script import call_parse
-from bench.common import RESULTS, write_record, changed
+from bench.common import RESULTS, write_record, changed, peak_rss_mb
 from tagger_embedding_aligner.synthetic import write_npz
 from tagger_embedding_aligner.remote import sidecar
 from tagger_embedding_aligner.dataset import open_npz_member
@@ -121,7 +121,7 @@ def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_
     print(json.dumps(dict(blocks=n_blocks, rows=len(ds), train_rows=len(tr), valid_rows=len(te), open_s=t_open - t0, fit_s=t_end - t_open,
                           probe_s=res['probe']['seconds'], total_s=t_end - t0, model=res['model_choice']['model'],
                           reason=res['model_choice']['reason'], pred_mse=res['metrics']['pred_mse'],
-                          ru_maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                          ru_maxrss_mb=peak_rss_mb(),  # VmHWM (ru_maxrss would include the parent's)
                           peak_anon_mb=peaks['RssAnon'], peak_file_mb=peaks['RssFile'])))
 
 @call_parse

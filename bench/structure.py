@@ -14,11 +14,11 @@ The zoo's default families are those whose auto default is a closed form (second
 trains (`lowrank`, `plane_residual`: ~100 short epochs at the tiny shape, minutes per draw on a loaded 2-core
 machine) are added with `--zoo-families`.
 """
-import json, resource, subprocess, sys, tempfile, time
+import json, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 from fastcore.script import call_parse
-from bench.common import RESULTS, write_record, changed
+from bench.common import RESULTS, write_record, changed, peak_rss_mb
 from tagger_embedding_aligner.synthetic import make_world
 from tagger_embedding_aligner.dataset import EmbeddingDataset, open_npz_member
 from tagger_embedding_aligner.split import dataset_split
@@ -85,7 +85,7 @@ def probe_rss(world:str, blocks:int)->dict:
     t0 = time.perf_counter()
     p = probe_structure(maps)
     return dict(blocks=blocks, rows=p.n_fit + p.n_held_out, seconds=time.perf_counter() - t0,
-                peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, recommendation=p.recommendation)
+                peak_rss_mb=peak_rss_mb(), recommendation=p.recommendation)
 
 @call_parse
 def main(

@@ -320,7 +320,9 @@ class PolyFit:
     @property
     def degree(self)->int: return len(self.v)
 
-def fit_poly(st:PolyStats)->PolyFit:
+def fit_poly(
+    st:PolyStats,           # the sums over the fitted rows
+)->PolyFit:                 # the constraint, in the shifted and scaled coordinates `x`
     "The polynomial constraint the summed rows come closest to satisfying."
     g = st.gram / st.n
     mu = g[:-1, -1]

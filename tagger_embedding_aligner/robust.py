@@ -24,6 +24,7 @@ _F64 = ('mu', 'vecs', 'lam', 'taus', 'log_prior', 'kappas', 'log_kappa_prior', '
 class RobustRay(nn.Module):
     "`robust`: posterior-mean tagger embedding behind a direction with unknown isotropic error (see above)."
     closed_form = True   # fitted from a `Probe` (`fit_probe`), no epochs
+    optional_buffers = ('pv', 'pv0', 'pm0', 'psd0', 'use_poly')  # absent before the polynomial base: it stays off
     def __init__(self,
                  n:int=1024,              # embedding width
                  n_taus:int=48,           # points of the noise-variance grid (one of them 0)
