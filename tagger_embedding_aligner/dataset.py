@@ -365,6 +365,7 @@ def _pread_into(fd:int, buf:np.ndarray, offset:int, name:str):
 def _readable(a)->bool:
     "Whether `a` is a whole C-order memory map of a file (not a view: its rows sit at `a.offset` in `a.filename`)."
     mm = getattr(a, '_mmap', None)
+    if not hasattr(os, 'preadv'): return False  # Windows: read through the map
     if not (isinstance(a, np.memmap) and isinstance(a.filename, (str, os.PathLike)) and a.ndim == 2
             and a.flags.c_contiguous and mm is not None and len(a)): return False
     start = np.frombuffer(mm, np.uint8, count=1).ctypes.data   # the map begins at the offset rounded down
