@@ -74,12 +74,20 @@ def changed(fn, **args)->dict:
     params = inspect.signature(fn).parameters
     return {k: v for k, v in args.items() if k not in params or v != params[k].default}
 
+def proc_status(keys=('VmRSS', 'VmHWM', 'RssAnon', 'RssFile', 'RssShmem'))->dict:
+    "Memory figures of this process from /proc/self/status, in MB (Linux; empty elsewhere)."
+    d = {}
+    try:
+        for line in open('/proc/self/status'):
+            k, _, v = line.partition(':')
+            if k in keys: d[k] = int(v.split()[0]) / 1024
+    except OSError: pass
+    return d
+
 def peak_rss_mb()->float:
     ("This process's peak RSS in MB: `VmHWM` of /proc/self/status. Not `ru_maxrss`, which Linux keeps across `execve`: "
      "a child started from a large parent reports the parent's RSS (1.7 GB for a 0.9 GB probe).")
-    try:
-        for line in open('/proc/self/status'):
-            if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024
-    except OSError: pass
+    hwm = proc_status(('VmHWM',)).get('VmHWM')
+    if hwm is not None: return hwm
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -11,13 +11,11 @@ import numpy as np
 from tagger_embedding_aligner.synthetic import make_world
 from tagger_embedding_aligner.dataset import EmbeddingDataset
 from fastcore.script import call_parse
-from bench.common import RESULTS, write_record, changed
+from bench.common import RESULTS, write_record, changed, proc_status
 
 def private_mb():
     "RssAnon of this process in MB (Linux): memory that is not a mapped file."
-    for line in open('/proc/self/status'):
-        if line.startswith('RssAnon:'): return int(line.split()[1]) / 1024
-    return float('nan')
+    return proc_status(('RssAnon',)).get('RssAnon', float('nan'))
 
 @call_parse
 def main(

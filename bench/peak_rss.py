@@ -17,14 +17,9 @@ madvise(MADV_DONTNEED) on the maps, which keeps mapped data out of RSS, and mall
 """
 import json, resource, subprocess, sys, tempfile, threading, time
 from fastcore.script import call_parse
-from bench.common import RESULTS, write_record, changed
+from bench.common import RESULTS, write_record, changed, proc_status
 
-def _status():
-    d = {}
-    for line in open('/proc/self/status'):
-        k, _, v = line.partition(':')
-        if k in ('VmRSS', 'RssAnon', 'RssFile', 'RssShmem'): d[k] = int(v.split()[0]) / 1024
-    return d
+def _status()->dict: return proc_status(('VmRSS', 'RssAnon', 'RssFile', 'RssShmem'))
 
 VARIANTS = dict(default=dict(), num2=dict(model_name='num2'), fast=dict(model_name='num2', objective='fast'),
                 fast_norelease=dict(model_name='num2', objective='fast', release_every=0))

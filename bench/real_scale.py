@@ -12,7 +12,8 @@ row into training here (every row repeats) and adds a hashing pass over the rows
 embeddings-only sidecar and 32 verification rows of `preds`, as `fetch_embeddings` writes them.
 
 Read rates: one physical file read in 64 MB chunks after `posix_fadvise(DONTNEED)` (from disk) and again (page cache).
-Peak RSS: VmHWM (`ru_maxrss` survives `execve`: a child would report its parent's) and the polled RssAnon/RssFile of each child (see bench/peak_rss.py).
+Peak RSS: VmHWM (`ru_maxrss` survives `execve`: a child would report its parent's) and the polled
+RssAnon/RssFile of each child (see bench/peak_rss.py).
 
     nice -n 10 .venv/bin/python -m bench.real_scale --blocks 1,4,15,60 --record
     .venv/bin/python -m bench.real_scale --root /tmp/rs --rows 4000 --blocks 1,3 --physical 1   # a quick check
@@ -21,7 +22,7 @@ import json, os, shutil, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 import numpy as np
 from fastcore.script import call_parse
-from bench.common import RESULTS, write_record, changed, peak_rss_mb
+from bench.common import RESULTS, write_record, changed, peak_rss_mb, proc_status
 from tagger_embedding_aligner.synthetic import write_npz
 from tagger_embedding_aligner.remote import sidecar
 from tagger_embedding_aligner.dataset import open_npz_member
@@ -82,12 +83,7 @@ def read_rate(path:Path, chunk:int=64 << 20)->tuple:
     os.close(fd)
     return once(), once()
 
-def _status()->dict:
-    d = {}
-    for line in open('/proc/self/status'):
-        k, _, v = line.partition(':')
-        if k in ('VmRSS', 'RssAnon', 'RssFile'): d[k] = int(v.split()[0]) / 1024
-    return d
+def _status()->dict: return proc_status(('VmRSS', 'RssAnon', 'RssFile'))
 
 def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_000):
     "Open, probe and fit `n_blocks` blocks with the auto default; print one JSON line of times and memory."
@@ -121,7 +117,7 @@ def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_
     print(json.dumps(dict(blocks=n_blocks, rows=len(ds), train_rows=len(tr), valid_rows=len(te), open_s=t_open - t0, fit_s=t_end - t_open,
                           probe_s=res['probe']['seconds'], total_s=t_end - t0, model=res['model_choice']['model'],
                           reason=res['model_choice']['reason'], pred_mse=res['metrics']['pred_mse'],
-                          ru_maxrss_mb=peak_rss_mb(),  # VmHWM (ru_maxrss would include the parent's)
+                          ru_maxrss_mb=peak_rss_mb(),  # VmHWM under the old key: ru_maxrss had the parent's
                           peak_anon_mb=peaks['RssAnon'], peak_file_mb=peaks['RssFile'])))
 
 @call_parse
@@ -156,7 +152,7 @@ def main(
         res.append(r)
         print(f"blocks {k}: {r['rows']:,} rows, open {r['open_s']:.1f}s, probe {r['probe_s']:.1f}s, train_model "
               f"{r['fit_s']:.1f}s, total {r['total_s']:.1f}s ({r['rows'] / r['total_s']:,.0f} rows/s); {r['model']}; "
-              f"pred_mse {r['pred_mse']:.3g}; ru_maxrss {r['ru_maxrss_mb']:.0f} MB, anon {r['peak_anon_mb']:.0f} MB",
+              f"pred_mse {r['pred_mse']:.3g}; peak RSS {r['ru_maxrss_mb']:.0f} MB, anon {r['peak_anon_mb']:.0f} MB",
               flush=True)
     rss = [r['ru_maxrss_mb'] for r in res]
     flat = max(rss) / min(rss)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 import numpy as np
 from fastcore.script import call_parse
-from bench.common import RESULTS, write_record, changed
+from bench.common import RESULTS, write_record, changed, proc_status
 from tagger_embedding_aligner.synthetic import make_world
 from tagger_embedding_aligner.dataset import EmbeddingDataset
 from tagger_embedding_aligner.split import dataset_split
@@ -22,12 +22,12 @@ from tagger_embedding_aligner.tag import tag_file, load_aligner
 
 def mb(key):
     "A `/proc/self/status` figure in MB."
-    return int(next(l for l in open('/proc/self/status') if l.startswith(key)).split()[1]) / 1024
+    return proc_status((key,))[key]
 
 def reset_peak():
     "Restart the peak RSS from the current RSS; the current RSS in MB."
     with open('/proc/self/clear_refs', 'w') as f: f.write('5')
-    return mb('VmRSS:')
+    return mb('VmRSS')
 
 def aligner_export(root:Path, profile:str='full')->Path:
     "A full-shape world and a 1-epoch `num2` export in it (made once)."
@@ -60,7 +60,7 @@ def main(
     tag_file(root / 'warm.npy', al, root / 'warm.jsonl', batch_size=bs, progress=False, overwrite=True)  # first calls
     base, cpu = reset_peak(), time.process_time()
     rep = tag_file(root / 'embs.npy', al, root / 'tags.jsonl', batch_size=bs, progress=False, overwrite=True)
-    growth, cpu = mb('VmHWM:') - base, time.process_time() - cpu
+    growth, cpu = mb('VmHWM') - base, time.process_time() - cpu
     size = (root / 'embs.npy').stat().st_size / 2**20
     with open(root / 'tags.jsonl') as f: n_tags = sum(line.count('": ') - 3 for line in f)  # minus the 3 category keys
     print(f"rows: {rep['rows']} (width {al.width}, {len(al.labels)} tags), file {size:.0f} MB, batch {bs}")
