@@ -2,7 +2,8 @@
 stored preds in RAM) trains num2 for --ref-epochs epochs over 2 full-shape blocks (20k rows each, 10% held out);
 its final validation pred_mse is the bar. Then this project's default path (`train_model`: fastai, batch 256,
 lr 3e-2, the curvature objective, recomputed targets, --our-epochs of one-cycle schedule) trains on the same split
-until its validation pred_mse (checked after each epoch by a fastai callback) reaches the bar. Times: the
+until its validation pred_mse (every validation row, evaluated after each epoch by a fastai callback off the
+clock) reaches the bar. Times: the
 reference's training epochs only (its validation is not counted); ours from the call to `train_model`: set-up, the
 curvature pass and the validation passes included. The same is then done for `num2` (--models).
 
@@ -11,21 +12,24 @@ curvature pass and the validation passes included. The same is then done for `nu
 """
 import tempfile, time
 from fastcore.script import call_parse
-from bench.common import full_world, split, valid_metrics, RESULTS, write_record, changed
+from bench.common import full_world, split, RESULTS, write_record, changed
+from bench.time_to_limit import EpochCurve
 from bench.reference import reference_setup, reference_epoch, reference_pred_mse
-from fastai.callback.core import Callback, CancelFitException
+from fastai.callback.core import CancelFitException
 from tagger_embedding_aligner.train import train_model
 from tagger_embedding_aligner.dataset import subset_indices
 
-class StopAtQuality(Callback):
-    "Stop fitting at the end of the first epoch whose validation pred_mse is <= `bar`."
-    order = 90  # after the Recorder and the checkpoint
-    def __init__(self, bar, t0): self.bar, self.t0, self.reached, self.epochs = bar, t0, None, []
+class StopAtQuality(EpochCurve):
+    """Stop fitting at the end of the first epoch whose pred_mse over every validation row in `test` is <= `bar`
+    (evaluated off the clock: `EpochCurve`; the run itself validates at most `valid_rows` of them)."""
+    def __init__(self, bar, t0, test=None):
+        super().__init__(t0, test)
+        self.bar, self.reached, self.epochs = bar, None, self.points
     def after_epoch(self):
-        m = valid_metrics(self.recorder)['pred_mse']
-        self.epochs.append((time.perf_counter() - self.t0, m))
-        if m <= self.bar:
-            self.reached = self.epochs[-1]; raise CancelFitException()
+        super().after_epoch()
+        if self.epochs[-1][1] <= self.bar:
+            self.reached = self.epochs[-1]
+            raise CancelFitException()
 
 def quality_text(runs, bar, ref_secs, ref_epochs, n_train, n_valid, profile)->dict:
     "The record's `what`, `figure` and `figures` from the timed runs (`StopAtQuality` callbacks by objective)."
@@ -78,7 +82,7 @@ def main(
     for model in models.split(','):
         sfx = '' if model == 'auto' else f'_{model}'
         t0 = time.perf_counter()
-        stop = StopAtQuality(bar, t0)
+        stop = StopAtQuality(bar, t0, te)
         with tempfile.TemporaryDirectory() as d:
             res = train_model(tr, te, 'SwinV2_v3', model, workdir=d, max_epochs=our_epochs, quiet=True, cbs=[stop])
         if not stop.epochs:  # a closed form: no epochs, its quality is the final evaluation's

@@ -149,10 +149,12 @@ class RunFailed(UserWarning): "A run no better than the constant-norm reference.
 def finish_run(workdir:Path, dls, cats, quiet:bool, *,
                extra:dict|None=None,    # more JSON-able entries for `metrics.json` and the result (probe findings)
                settings:dict|None=None, # the run's settings (`TrainSettings.to_dict`), for metrics.json and model.json
+               test_dl=None,            # the held-out rows evaluated; default `dls.valid` (`train_model` validates a
+                                        # subset after each epoch and passes every held-out row here)
               )->dict:
     "End a run: the best checkpoint evaluated with the references; `metrics.json`, `model.json` and the plots written."
     import matplotlib, matplotlib.pyplot as plt
-    base, valid_dl = dls.train.base, dls.valid
+    base, valid_dl = dls.train.base, dls.valid if test_dl is None else test_dl
     model, data = open_model_with_data(workdir / 'ckpts' / 'best', head=TaggerHead(base.weights, base.bias))
     norm = mean_norm(base, dls.train.rows)
     table = evaluate_with_references(model, valid_dl, cats, norm)
