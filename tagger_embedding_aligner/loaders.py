@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/loaders.html.md"""
 
 # %% ../nbs/02b_loaders.ipynb #34b1e54c
 from __future__ import annotations
-import math
+import functools, math
 import numpy as np, torch
 from .cli import import_fastai
 import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
@@ -149,11 +149,17 @@ def default_epochs(
     return int(min(max_epochs, max(epochs, math.ceil(min_steps / steps))))
 
 # %% ../nbs/02b_loaders.ipynb #985aef63
+@functools.cache
+def _libc():
+    "The C library, looked up once (`find_library` runs `ldconfig -p` in a subprocess: a fork of this whole process)."
+    import ctypes, ctypes.util
+    try: return ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+    except OSError: return None
+
 def malloc_trim()->bool:
     "Give the heap's free memory back to the OS (glibc `malloc_trim(0)`; False elsewhere)."
-    import ctypes, ctypes.util
-    try: return bool(ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6').malloc_trim(0))
-    except (OSError, AttributeError): return False
+    try: return bool(_libc().malloc_trim(0))
+    except AttributeError: return False  # no C library, or not glibc
 
 class ReleasePages(Callback):
     "Every `every` training batches and after each epoch: release the data's mapped pages and trim the heap."
