@@ -345,6 +345,9 @@ def _read_rows(a:np.memmap, local:np.ndarray)->np.ndarray:
     runs = (np.array([0]) if dense else np.flatnonzero(np.diff(local, prepend=local[0] - 2) != 1))
     fd = os.open(a.filename, os.O_RDONLY)
     try:
+        if hi - lo == len(local):                          # one run (a streamed chunk): straight into `out`
+            _pread_into(fd, out, a.offset + lo * row, a.filename)
+            return out
         if dense:
             span = np.empty((hi - lo, *a.shape[1:]), a.dtype)
             _pread_into(fd, span, a.offset + lo * row, a.filename)
@@ -386,7 +389,10 @@ def _gather(self:EmbeddingDataset, arrays:list, idxs)->np.ndarray:
         local = idxs[sel] - self.offsets[fi]
         order = np.argsort(local, kind='stable')
         a = arrays[fi]
-        out[sel[order]] = _read_rows(a, local[order]) if _readable(a) else a[local[order]]
+        rows = _read_rows(a, local[order]) if _readable(a) else a[local[order]]
+        whole = len(sel) == len(idxs) and type(rows) is np.ndarray and rows.dtype == out.dtype
+        if whole and (np.diff(local) > 0).all(): return rows  # one file, in order (a streamed chunk): no copy
+        out[sel[order]] = rows
     return out
 
 # %% ../nbs/02_dataset.ipynb #3f883eb5
