@@ -130,10 +130,10 @@ def unit_rows(
     x = torch.as_tensor(x)
     if not x.is_floating_point(): x = x.double()
     elif x.dtype in (torch.float16, torch.bfloat16): x = x.float()
-    bad = (~torch.isfinite(x).all(-1)).nonzero().flatten()
+    m = x.abs().amax(-1, keepdim=True)  # NaN and inf reach the row's max: one pass checks them (isfinite is 3x slower)
+    bad = (~torch.isfinite(m[:, 0])).nonzero().flatten()
     if len(bad):
         raise ValueError(f"{what}: {_rows_text(bad + first, of)} NaN or inf values; expected finite embeddings")
-    m = x.abs().amax(-1, keepdim=True)
     zero = (m[:, 0] == 0).nonzero().flatten()
     if len(zero):
         raise ValueError(f"{what}: {_rows_text(zero + first, of, 'is')} all "
@@ -318,9 +318,10 @@ def _scan_preds(f:Path, preds, chunk:int=2048):
 def _scan_rows(f:Path, embs, chunk:int=8192)->np.ndarray:
     "Norms of all rows (computed safely, `unit_rows`); raises naming file and rows on NaN/inf or zero-norm rows."
     norms = np.empty(len(embs), np.float64)
+    direct = _readable(embs)  # by positioned reads into a writable array: no pages mapped, no copy for torch
     for i in range(0, len(embs), chunk):
-        block = np.asarray(embs[i:i + chunk])
-        release_map(embs)  # the scan reads every row once: keep its pages out of this process's RSS
+        block = _read_rows(embs, np.arange(i, min(i + chunk, len(embs)))) if direct else np.asarray(embs[i:i + chunk])
+        if not direct: release_map(embs)  # the scan reads every row once: keep its pages out of this process's RSS
         norms[i:i + chunk] = unit_rows(block, str(f), first=i, of=" of 'embs'")[1].numpy()
     return norms.astype(np.float32)
 
