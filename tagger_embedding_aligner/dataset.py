@@ -228,6 +228,7 @@ class EmbeddingDataset(Dataset):
             self.preds.append(None if isinstance(p, tuple) else p)
             self.verification.append(None if targets == 'stored' else self._verify(e, p, verify_rows))
             if check: norms.append(_scan_rows(f, e))
+            release_map(e)  # the verification's scattered rows mapped pages (large folios: ~26 MB a file)
         self.norms = np.concatenate(norms) if check else None
         self.offsets = np.cumsum([0] + [len(e) for e in self.embs])
         self.recompute = targets != 'stored' and all(v['ok'] for v in self.verification)
