@@ -432,7 +432,7 @@ def recommend(
 
 # %% ../nbs/03b_probe.ipynb #a4769913
 def _quad_share(data, quad_rows:int|None, quadratic:bool)->float:
-    "Share of the data's rows to take so that about `quad_rows` are taken (1: all): the quadric's rows, the held-out check."
+    "Share of the data's rows to take so that about `quad_rows` are (1: all): the quadric's rows, the held-out check."
     if not quadratic or quad_rows is None: return 1.
     try: n = len(data) if not isinstance(data, (list, tuple)) else sum(len(b) for b in data)
     except TypeError: return 1.  # a stream of unknown length: every row
