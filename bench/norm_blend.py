@@ -37,18 +37,16 @@ cats = np.asarray(base.labels()['category'])
 head = TaggerHead(base.weights, base.bias)
 def f1(emb):
     st = AlignStats(cats); st.update(head.logits(emb.float()), emb.float(), target, u, n); return st.compute()['tag_f1']
-res = {}
 with torch.no_grad():
   for kind in ['iso', 'subspace', 'other', 'offset']:
     for c in [.999, .99, .95, .9, .8]:
         up = torch.from_numpy(perturb(u.numpy(), kind, c, 0, cov=cov_u))
         e = conv(up).double(); nr = e.norm(dim=-1, keepdim=True); ur = e / nr
-        t = conv.trust(up).double()[:, None] if hasattr(conv, 'trust') else None
+        t = conv.trust(up).double()[:, None]   # auto -> robust on the architecture worlds
         out = {'true': f1(up.double() * n[:, None]), 'mean': f1(up.double() * mean_norm)}
         for a in [1, .5, 0]:
             out[f'a{a}'] = f1(ur * nr ** a * mean_norm ** (1 - a))
-        out['mean_dir'] = f1(ur * mean_norm)
-        # oracle best per-row?  trust-based: alpha = trust^k
+        # the converter's own trust sets the blend: a = trust^k
         for k in [1, 4, 16]:
             a = t ** k
             out[f't{k}'] = f1(ur * nr ** a * mean_norm ** (1 - a))

@@ -25,15 +25,15 @@ class EpochCurve(Callback):
     The run validates only `valid_rows` of them after each epoch; the benchmark evaluates them all, off the clock
     (`paused`), as it does for the original loop. Without `test`: the run's own validation figure."""
     order = 90  # after the Recorder
-    def __init__(self, t0, test=None): self.t0, self.test, self.points, self.paused = t0, test, [], 0.
+    def __init__(self, t0, test=None):
+        self.t0, self.test, self.points, self.paused = t0, test, [], 0.
+        self.cats = None if test is None else subset_indices(test)[0].labels()['category']
     def after_epoch(self):
         t = time.perf_counter()
         if self.test is None: m = valid_metrics(self.recorder)['pred_mse']
         else:
-            base = subset_indices(self.test)[0]
             with torch.no_grad():
-                m = evaluate_aligner(self.learn.model.aligner, EmbeddingDL(self.test, bs=512),
-                                     base.labels()['category'])['pred_mse']
+                m = evaluate_aligner(self.learn.model.aligner, EmbeddingDL(self.test, bs=512), self.cats)['pred_mse']
         self.points.append((t - self.t0 - self.paused, m))
         if self.test is not None: self.paused += time.perf_counter() - t
 
