@@ -3,7 +3,8 @@
 
 RSS counts the pages of memory-mapped files that the process touched (file-backed, shared, clean: the kernel can drop
 them at any time), so it grows with the data read even when the process's own memory does not. Each child therefore
-reports: ru_maxrss (the kernel's high-water mark of RSS), the peaks of RssAnon (heap, arrays, tensors) and RssFile
+reports: the kernel's high-water mark of its RSS (`VmHWM`, under the key `ru_maxrss_mb`: `ru_maxrss` itself is kept
+across `execve`, so a child reported its parent's peak when that was larger), the peaks of RssAnon (heap, arrays, tensors) and RssFile
 (mapped files, shared libraries) sampled every 50 ms from /proc/self/status, and USS at the end (psutil).
 Variants: `default` is `train_model` as it runs by default (`auto`; curvature objective; `ReleasePages` every 16 batches:
 madvise(MADV_DONTNEED) on the maps, which keeps mapped data out of RSS, and malloc_trim(0)); `num2` the same with `num2`;
@@ -15,9 +16,9 @@ madvise(MADV_DONTNEED) on the maps, which keeps mapped data out of RSS, and mall
     .venv/bin/python -m bench.peak_rss --variants default,fast --record   # the README's row
     .venv/bin/python -m bench.peak_rss --world /tmp/tiny --profile tiny --blocks 1,2   # a quick check
 """
-import json, resource, subprocess, sys, tempfile, threading, time
+import json, subprocess, sys, tempfile, threading, time
 from fastcore.script import call_parse
-from bench.common import RESULTS, write_record, changed, proc_status
+from bench.common import RESULTS, write_record, changed, proc_status, peak_rss_mb
 
 def _status()->dict: return proc_status(('VmRSS', 'RssAnon', 'RssFile', 'RssShmem'))
 
@@ -41,7 +42,8 @@ def run_child(n_blocks, variant, world, profile='full', block_size=None):
         train_model(tr, te, 'SwinV2_v3', workdir=d, max_epochs=1, quiet=True, **VARIANTS[variant])
     stop.set(); th.join()
     for k, v in _status().items(): peaks[k] = max(peaks.get(k, 0), v)
-    print(json.dumps(dict(blocks=n_blocks, rows=len(ds), secs=time.time() - t, ru_maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    print(json.dumps(dict(blocks=n_blocks, rows=len(ds), secs=time.time() - t, ru_maxrss_mb=peak_rss_mb(),  # VmHWM under the old key
+                         
                           peak_anon_mb=peaks['RssAnon'], peak_file_mb=peaks['RssFile'], peak_rss_polled_mb=peaks['VmRSS'],
                           uss_end_mb=psutil.Process().memory_full_info().uss / 2**20)))
 

@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/dataset.html.md"""
 
 # %% ../nbs/02_dataset.ipynb #7d059041
 from __future__ import annotations
-import mmap, os, sys, warnings, zipfile
+import functools, mmap, os, sys, warnings, zipfile
 from pathlib import Path
 
 import numpy as np, torch
@@ -19,7 +19,7 @@ from huggingface_hub import constants as hf_constants
 
 # %% auto #0
 __all__ = ['dataset_file', 'get_samples_file', 'get_block_file', 'open_npz_member', 'verify_predictions', 'unit_rows',
-           'EmbeddingDataset', 'release_map', 'subset_indices', 'limit_norms_for']
+           'malloc_trim', 'EmbeddingDataset', 'release_map', 'subset_indices', 'limit_norms_for']
 
 # %% ../nbs/02_dataset.ipynb #168c2661
 def _whole_file(path:str, **hub_kwargs)->str: return hub_file(DATASET_REPO, path, repo_type='dataset', **hub_kwargs)
@@ -196,6 +196,19 @@ def _head_arrays(head, found:dict, first_file:Path):
                      "pass head= (tagger name, inv.npz path or TaggerHead)")
 
 # %% ../nbs/02_dataset.ipynb #dd9f239e
+@functools.cache
+def _libc():
+    "The C library, looked up once (`find_library` runs `ldconfig -p` in a subprocess: a fork of this whole process)."
+    import ctypes, ctypes.util
+    try: return ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+    except OSError: return None
+
+def malloc_trim()->bool:
+    "Give the heap's free memory back to the OS (glibc `malloc_trim(0)`; False elsewhere)."
+    try: return bool(_libc().malloc_trim(0))
+    except AttributeError: return False  # no C library, or not glibc
+
+# %% ../nbs/02_dataset.ipynb #bf7e952e
 class EmbeddingDataset(Dataset):
     "Memory-mapped `(unit embedding, prediction, norm)` samples from npz files of one tagger."
     n_inp = 1
@@ -230,6 +243,7 @@ class EmbeddingDataset(Dataset):
             if check: norms.append(_scan_rows(f, e))
             release_map(e)  # the verification's scattered rows mapped pages (large folios: ~26 MB a file)
         self.norms = np.concatenate(norms) if check else None
+        malloc_trim()   # the scan's and verification's temporaries: not the rest of the run's RSS
         self.offsets = np.cumsum([0] + [len(e) for e in self.embs])
         self.recompute = targets != 'stored' and all(v['ok'] for v in self.verification)
         bad = [(str(f), v['max_abs_diff']) for f, v, p in zip(self.files, self.verification, self.preds)
@@ -316,7 +330,9 @@ def _scan_preds(f:Path, preds, chunk:int=2048):
                              "(sigmoid outputs, not logits, no NaN)")
 
 # %% ../nbs/02_dataset.ipynb #9000fdf8
-def _scan_rows(f:Path, embs, chunk:int=8192)->np.ndarray:
+def _scan_rows(f:Path, embs,
+               chunk:int=2048, # rows at a time: 8 MB of 1024-wide rows and a few temporaries of that size
+              )->np.ndarray:
     "Norms of all rows (computed safely, `unit_rows`); raises naming file and rows on NaN/inf or zero-norm rows."
     norms = np.empty(len(embs), np.float64)
     direct = _readable(embs)  # by positioned reads into a writable array: no pages mapped, no copy for torch
@@ -464,9 +480,13 @@ def limit_norms_for(
 )->np.ndarray|None:       # float32 [len(rows)], or None when any file lacks the member
     "The generator's limit norm of each row (member `limit_norms` of synthetic data files), or None."
     base, sub = subset_indices(dataset)
-    parts = []
     for f in base.files:
         with zipfile.ZipFile(f) as zf:
             if 'limit_norms.npy' not in zf.namelist(): return None
-        parts.append(open_npz_member(f, 'limit_norms'))
-    return np.concatenate(parts)[sub if rows is None else np.asarray(rows)].astype(np.float32)
+    rows = np.asarray(sub if rows is None else rows, np.int64)
+    out, file_of = np.empty(len(rows), np.float32), np.searchsorted(base.offsets, rows, side='right') - 1
+    for fi in np.unique(file_of):  # file by file, only the rows asked for: memory does not grow with the files
+        member, sel = open_npz_member(base.files[fi], 'limit_norms'), np.flatnonzero(file_of == fi)
+        out[sel] = member[rows[sel] - base.offsets[fi]]
+        release_map(member)
+    return out

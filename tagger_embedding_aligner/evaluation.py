@@ -11,7 +11,7 @@ from .heads import *
 from .dataset import *
 from .model import *
 from .metrics import *
-import itertools, sys, warnings
+import gc, itertools, sys, warnings
 from contextlib import nullcontext
 from pathlib import Path
 from .cli import import_fastai
@@ -151,13 +151,17 @@ def finish_run(workdir:Path, dls, cats, quiet:bool, *,
                settings:dict|None=None, # the run's settings (`TrainSettings.to_dict`), for metrics.json and model.json
                test_dl=None,            # the held-out rows evaluated; default `dls.valid` (`train_model` validates a
                                         # subset after each epoch and passes every held-out row here)
+               head:TaggerHead|None=None, # the tagger head; default: a copy of the data's (44 MB at 10k tags, so
+                                        # `train_model` passes its model's own)
               )->dict:
     "End a run: the best checkpoint evaluated with the references; `metrics.json`, `model.json` and the plots written."
     import matplotlib, matplotlib.pyplot as plt
     base, valid_dl = dls.train.base, dls.valid if test_dl is None else test_dl
-    model, data = open_model_with_data(workdir / 'ckpts' / 'best', head=TaggerHead(base.weights, base.bias))
+    head = TaggerHead(base.weights, base.bias) if head is None else head
+    model, data = open_model_with_data(workdir / 'ckpts' / 'best', head=head)
     norm = mean_norm(base, dls.train.rows)
     table = evaluate_with_references(model, valid_dl, cats, norm)
+    malloc_trim()  # the pass's [rows, tags] temporaries (its batches are gone now): not the plots' RSS
     a, c = table.loc['aligner', 'pred_mse'], table.loc['constant', 'pred_mse']
     failed = bool(not a < FAIL_RATIO * c)  # no better than the constant (NaN too)
     if failed:
@@ -170,11 +174,15 @@ def finish_run(workdir:Path, dls, cats, quiet:bool, *,
     write_json(workdir / 'metrics.json', dict(metrics, references=refs, mean_norm=norm, failed=failed, gap_to_limit=gap,
                                               **extra))
     write_model_json(workdir, model_info(model, **({} if settings is None else dict(settings=settings))))
+    gc.collect()  # the FLOP counter's first use (`model_info`) imports torch._dynamo: its garbage goes back
+    malloc_trim()
     hist = pd.read_csv(workdir / 'history.csv') if (workdir / 'history.csv').is_file() else None
     with matplotlib.rc_context({'backend': 'agg'}) if not quiet else nullcontext():
         if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
         plot_norms(model, valid_dl, norm).savefig(workdir / 'norm_scatter.png', dpi=90)
         plt.close('all')
+    gc.collect()  # the figures' reference cycles hold their buffers until collected
+    malloc_trim()
     return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap,
                 **extra)
 

@@ -22,9 +22,9 @@ from fastcore.script import CliError
 from .synthetic import world_settings
 
 # %% auto #0
-__all__ = ['EmbeddingDL', 'ResidentDL', 'fits_on_device', 'aligner_dls', 'default_epochs', 'malloc_trim', 'ReleasePages',
-           'mean_norm', 'block_order', 'BlockShuffleDL', 'swap_train_dl', 'BlockShuffle', 'ShardedDL',
-           'select_datasets', 'check_device', 'command_datasets']
+__all__ = ['EmbeddingDL', 'ResidentDL', 'fits_on_device', 'aligner_dls', 'default_epochs', 'ReleasePages', 'mean_norm',
+           'block_order', 'BlockShuffleDL', 'swap_train_dl', 'BlockShuffle', 'ShardedDL', 'select_datasets',
+           'check_device', 'command_datasets']
 
 # %% ../nbs/02b_loaders.ipynb #e3b0e6c1
 class EmbeddingDL(DataLoader):
@@ -149,18 +149,6 @@ def default_epochs(
     return int(min(max_epochs, max(epochs, math.ceil(min_steps / steps))))
 
 # %% ../nbs/02b_loaders.ipynb #985aef63
-@functools.cache
-def _libc():
-    "The C library, looked up once (`find_library` runs `ldconfig -p` in a subprocess: a fork of this whole process)."
-    import ctypes, ctypes.util
-    try: return ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
-    except OSError: return None
-
-def malloc_trim()->bool:
-    "Give the heap's free memory back to the OS (glibc `malloc_trim(0)`; False elsewhere)."
-    try: return bool(_libc().malloc_trim(0))
-    except AttributeError: return False  # no C library, or not glibc
-
 class ReleasePages(Callback):
     "Every `every` training batches and after each epoch: release the data's mapped pages and trim the heap."
     order = 60
@@ -171,6 +159,9 @@ class ReleasePages(Callback):
     def after_batch(self):
         if self.training and self.iter % self.every == self.every - 1: self.release()
     def after_epoch(self): self.release()
+
+
+
 
 # %% ../nbs/02b_loaders.ipynb #d775f7b2
 def mean_norm(

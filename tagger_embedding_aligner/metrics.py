@@ -49,9 +49,20 @@ class AlignStats:
     def reset(self): self.sums = torch.zeros(10, dtype=torch.float64)
 
     @torch.no_grad()
-    def update(self, logits, emb, target, unit, norm, *, target_entropy=None):  # entropy sum of target, if known
+    def update(self, logits, emb, target, unit, norm, *,
+               target_entropy=None, # entropy sum of `target`, if known
+               chunk:int=64,        # rows at a time on the CPU: each [rows, tags] temporary stays in cache
+              ):
         "Add a batch: head logits, output embedding, target probabilities, input unit vectors and true norms."
         logits, emb, target, unit, norm = (t.detach().float() for t in (logits, emb, target, unit, norm))
+        step = chunk if logits.device.type == 'cpu' else max(len(logits), 1)  # a GPU takes the batch at once
+        for i in range(0, len(logits), step):
+            part = (t[i:i + step] for t in (logits, emb, target, unit, norm))
+            self.sums += self._sums(*part, entropy=target_entropy is None)
+        if target_entropy is not None: self.sums[5] += float(target_entropy)
+
+    def _sums(self, logits, emb, target, unit, norm, entropy:bool=True)->torch.Tensor:
+        "The ten sums of `update` over a few rows (the target's entropy 0 unless `entropy`)."
         prob, thr = torch.sigmoid(logits), self.thr.to(logits.device)
         on, true_on = prob > thr, target > thr
         r = self.rating
@@ -60,10 +71,9 @@ class AlignStats:
         tp, n_on, n_true = (torch.count_nonzero(t) for t in (on & true_on, on, true_on))
         s = [len(emb), F.cosine_similarity(emb, unit, dim=-1).sum(), (emb.norm(dim=-1) - norm).abs().sum(),
              F.binary_cross_entropy_with_logits(logits, target, reduction='sum'),
-             torch.sub(prob, target).square_().sum(),
-             _entropy(target).sum() if target_entropy is None else target_entropy,
+             torch.sub(prob, target).square_().sum(), _entropy(target).sum() if entropy else 0,
              tp, n_on - tp, n_true - tp, rating_ok]
-        self.sums += torch.tensor([float(v) for v in s], dtype=torch.float64)
+        return torch.tensor([float(v) for v in s], dtype=torch.float64)
 
 # %% ../nbs/04_metrics.ipynb #7aa09ae8
 @patch
@@ -98,7 +108,8 @@ def scaled_stats_many(
     categories,              # tag categories
     *,
     converters:dict|None=None, # name -> `unit -> embedding` (an aligner's converter), judged in the same pass
-    chunk:int=256,           # rows at a time: the [rows, tags] temporaries stay small (and in cache)
+    chunk:int=64,            # rows at a time: the [rows, tags] temporaries stay small and in cache (faster than
+                             # 256 rows on a 2-core CPU, and ~200 MB less memory at 10k tags)
 )->dict:                     # name -> metrics
     "Metrics of the embeddings `scale * unit` of every scale in one pass: the head is linear, `logits = s (u W) + b`."
     stats = {k: AlignStats(categories) for k in [*(converters or {}), *scale_fns]}

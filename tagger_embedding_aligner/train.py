@@ -326,7 +326,8 @@ def _fit(learn, s:TrainSettings, train_dataset, test_dataset, *, cats, state, ru
     full = subset_indices(test_dataset)[1]
     test_dl = dls.valid if len(dls.valid.rows) == len(full) else EmbeddingDL(test_dataset, bs=dls.valid.bs,
                                                                               device=dls.valid.device)
-    res = finish_run(workdir, dls, cats, s.quiet, extra=choice, settings=s.to_dict(), test_dl=test_dl)
+    res = finish_run(workdir, dls, cats, s.quiet, extra=choice, settings=s.to_dict(), test_dl=test_dl,
+                     head=aligner.suffix)
     return dict(res, seconds=dict(ready=ready - t0, total=time.perf_counter() - t0))
 
 # %% ../nbs/05_train.ipynb #b38fa320
