@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/loaders.html.md"""
 
 # %% ../nbs/02b_loaders.ipynb #34b1e54c
 from __future__ import annotations
-import functools, math
+import math
 import numpy as np, torch
 from .cli import import_fastai
 import_fastai()  # fastai without its import-time torch.jit.script calls (a FutureWarning)
@@ -159,9 +159,6 @@ class ReleasePages(Callback):
     def after_batch(self):
         if self.training and self.iter % self.every == self.every - 1: self.release()
     def after_epoch(self): self.release()
-
-
-
 
 # %% ../nbs/02b_loaders.ipynb #d775f7b2
 def mean_norm(

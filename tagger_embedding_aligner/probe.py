@@ -14,7 +14,6 @@ from scipy.linalg import eigh, cho_factor, cho_solve
 from scipy.sparse.linalg import eigsh
 from .heads import *
 from .dataset import *
-from .loaders import malloc_trim
 from .dataset import _read_rows, _readable
 from .cli import command, OneOf
 from .hub import TAGGERS
