@@ -423,13 +423,31 @@ def open_model(path, **kwargs)->AlignerModel:
     return open_model_with_data(path, **kwargs)[0]
 
 # %% ../nbs/03_model.ipynb #02a1c890
+def _flop_counter():
+    "torch's `FlopCounterMode`, without the `torch._dynamo` import of its dispatch wrapper where torch allows."
+    from torch.utils import flop_counter as fcm
+    raw = getattr(getattr(getattr(fcm, '_FlopCounterMode', None), '__torch_dispatch__', None), '__wrapped__', None)
+    if raw is None: return fcm.FlopCounterMode(display=False)
+    class _EagerMode(fcm._FlopCounterMode):
+        @classmethod
+        def _should_skip_dynamo(cls): return False   # never compiled: no dynamo wrapper
+        __torch_dispatch__ = raw
+    class _EagerCounter(fcm.FlopCounterMode):
+        def __enter__(self):  # torch's own, with the mode above
+            self.flop_counts.clear()
+            self.mod_tracker.__enter__()
+            self.mode = _EagerMode(self)
+            self.mode.__enter__()
+            return self
+    return _EagerCounter(display=False)
+
+# %% ../nbs/03_model.ipynb #221957b2
 def profile_converter(converter:nn.Module, width:int)->dict:
     "FLOPs, MACs (per sample) and parameter count of a converter."
-    from torch.utils.flop_counter import FlopCounterMode
     was = converter.training
     converter.eval()
     dev = next((t.device for t in [*converter.parameters(), *converter.buffers()]), torch.device('cpu'))
-    with torch.no_grad(), FlopCounterMode(display=False) as fc: converter(torch.zeros(1, width, device=dev))
+    with torch.no_grad(), _flop_counter() as fc: converter(torch.zeros(1, width, device=dev))
     converter.train(was)
     flops = int(fc.get_total_flops())
     return dict(flops=flops, macs=flops // 2, params=sum(p.numel() for p in converter.parameters()))
