@@ -14,17 +14,18 @@ from .model import register_converter
 from .probe import Probe, quadric_norm, poly_norm
 
 # %% auto #0
-__all__ = ['RobustRay']
+__all__ = ['RobustRay', 'wiener_factor']
 
 # %% ../nbs/03d_robust.ipynb #a0b317f4
 _F64 = ('mu', 'vecs', 'lam', 'taus', 'log_prior', 'kappas', 'log_kappa_prior', 'q', 'l', 'k', 'sign', 'use_quadric',
         'lo', 'hi', 'pa', 'pb', 'pm', 'use_pair', 'qtol', 'etas', 'eta_prior', 'qt', 'pv', 'pv0', 'pm0', 'psd0',
-        'use_poly')
+        'use_poly', 'hmean', 'spread', 'wf')
 
 class RobustRay(nn.Module):
     "`robust`: posterior-mean tagger embedding behind a direction with unknown isotropic error (see above)."
     closed_form = True   # fitted from a `Probe` (`fit_probe`), no epochs
-    optional_buffers = ('pv', 'pv0', 'pm0', 'psd0', 'use_poly')  # absent before the polynomial base: it stays off
+    optional_buffers = ('pv', 'pv0', 'pm0', 'psd0', 'use_poly',  # absent before the polynomial base: it stays off
+                        'hmean', 'spread', 'wf')                  # absent before `data_cos`: the factor stays 1
     def __init__(self,
                  n:int=1024,              # embedding width
                  n_taus:int=48,           # points of the noise-variance grid (one of them 0)
@@ -33,8 +34,13 @@ class RobustRay(nn.Module):
                  tail_dof:float=4.,       # degrees of freedom of the clean rows' Student-t prior
                  n_etas:int=36,           # points of the in-subspace error grid (plane and quadric together)
                  *,
-                 poly_degree:int=3):      # degree of the probe's polynomial constraint, where it is the base
+                 poly_degree:int=3,       # degree of the probe's polynomial constraint, where it is the base
+                 data_cos:float=1.):      # cosine a data-like error of the inputs' modality is expected to leave
+                                          # (1: none, the tagger's own rows exact; below: `Data-like errors`)
         super().__init__()
+        if not (isinstance(data_cos, (int, float)) and 0 < data_cos <= 1):
+            raise ValueError(f"robust: data_cos={data_cos!r}; expected a number in (0, 1] (1: no data-like error)")
+        self.data_cos = float(data_cos)
         if not (isinstance(poly_degree, int) and poly_degree >= 1):
             raise ValueError(f"robust: poly_degree={poly_degree!r}; expected a positive integer")
         for name, v in dict(n_taus=n_taus, n_etas=n_etas).items():
@@ -46,10 +52,12 @@ class RobustRay(nn.Module):
                              log_kappa_prior=(n_kappas,), q=(n,), l=(n,), k=(1,), sign=(1,), use_quadric=(1,),
                              lo=(1,), hi=(1,), pa=(n,), pb=(1,), pm=(1,), use_pair=(1,), qtol=(2,),
                              etas=(n_etas,), eta_prior=(n_etas,), qt=(2,), pv=(poly_degree, n), pv0=(1,), pm0=(n,),
-                             psd0=(n,), use_poly=(1,)).items():
+                             psd0=(n,), use_poly=(1,), hmean=(1,), spread=(1,), wf=(1,)).items():
             self.register_buffer(k, torch.zeros(shape, dtype=torch.float64))
         self.hi.fill_(1e30)
         self.psd0.fill_(1.)
+        self.wf.fill_(1.)
+        self.hmean.fill_(1.)
 
     def _apply(self, fn, recurse=True):
         "Move with the model, but keep the constants float64 whatever dtype the caller casts to."
@@ -67,13 +75,39 @@ def _tau_grid(lam:np.ndarray, n_taus:int)->np.ndarray:
     "0, then a log grid from 1e-14 to 1e2 times the mean eigenvalue."
     return np.concatenate([[0.], np.logspace(-14, 2, n_taus - 1) * max(float(lam.mean()), 1e-30)])
 
+def wiener_factor(data_cos:float, # the cosine a data-like error leaves between input and clean direction
+                  spread:float,   # the rows' directions' total variance `1 - |mean direction|^2`
+                 )->float:        # `1 / (1 + eta)`, `eta = (1 - c^2) / (c^2 spread)`: 1 at `data_cos = 1`
+    "Wiener factor of the plane's reading under a data-like error of cosine `data_cos` (see `Data-like errors`)."
+    c2 = data_cos ** 2
+    return 1. if data_cos >= 1 else 1 / (1 + (1 - c2) / (c2 * max(spread, 1e-12)))
+
+@torch.no_grad()
+def _data_prior(self:RobustRay, rows=None):
+    "Set the data-like error's prior (harmonic mean norm, directions' spread, Wiener factor) from sample `rows`."
+    if rows is None or len(rows) < 2:
+        if self.data_cos < 1: raise ValueError(f"robust.fit: data_cos={self.data_cos} needs a sample of the rows "
+                                               "(rows=, or fit_probe): their norms and directions set its prior")
+        self.hmean.fill_(1.)
+        self.spread.zero_()
+        self.wf.fill_(1.)
+        return
+    rows = np.asarray(rows, np.float64)
+    norms = np.linalg.norm(rows, axis=1)
+    spread = 1 - float(((rows / norms[:, None]).mean(0) ** 2).sum())
+    self.hmean.fill_(1 / float(np.mean(1 / norms)))
+    self.spread.fill_(spread)
+    self.wf.fill_(wiener_factor(self.data_cos, spread))
+
 @torch.no_grad()
 def _robust_fit(self:RobustRay,
         mean,           # [n] mean of the training embeddings (float64 preferred)
         cov,            # [n, n] their covariance
+        rows=None,      # [rows, n] a sample of them: the data-like error's prior (needed where `data_cos < 1`)
     )->RobustRay:
     "Set the converter's constants from the training embeddings' mean and covariance."
     mean, cov = np.asarray(mean, np.float64), np.asarray(cov, np.float64)
+    self._data_prior(rows)
     self.lo.zero_()
     self.hi.fill_(1e30)
     self.use_quadric.zero_()
@@ -96,7 +130,7 @@ def _robust_fit(self:RobustRay,
         self._buffers[k].copy_(torch.from_numpy(v))
     return self
 
-RobustRay.fit = _robust_fit
+RobustRay.fit, RobustRay._data_prior = _robust_fit, _data_prior
 
 # %% ../nbs/03d_robust.ipynb #c607dacc
 def _grid(self:RobustRay)->tuple:
@@ -132,6 +166,8 @@ def _forward(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     if torch.compiler.is_exporting() or self.use_poly.item() > 0:  # the probe's polynomial constraint (below)
         poly = poly_norm(u, self.pv, self.pv0, self.pm0, self.psd0, start=norm, lo=self.lo, hi=self.hi)
         norm = torch.where(self.use_poly > 0, poly, norm)
+    if torch.compiler.is_exporting() or self.wf.item() < 1:  # the data-like error's prior (below); 1: nothing to do
+        norm = torch.where(self.wf < 1, 1 / (self.wf / norm + (1 - self.wf) / self.hmean), norm)
     return (norm * u).to(x.dtype)
 
 def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
@@ -156,7 +192,7 @@ def _norm_margin(probe:Probe)->float:
 @torch.no_grad()
 def _fit_probe(self:RobustRay, probe:Probe)->RobustRay:
     "Fit from a `Probe`: its mean and covariance, the training norms' range, and its quadric where it holds."
-    self.fit(probe.stats.mean, probe.stats.cov)
+    self.fit(probe.stats.mean, probe.stats.cov, np.concatenate(probe.stats.sample) if probe.stats.sample else None)
     margin = _norm_margin(probe)
     self.lo.fill_(probe.stats.norm_lo / margin)
     self.hi.fill_(probe.stats.norm_hi * margin)
@@ -232,3 +268,17 @@ def _pair_noise(self:RobustRay, x:torch.Tensor)->torch.Tensor:
 
 RobustRay._fit_pair, RobustRay._eta_posterior, RobustRay._pair_scale = _fit_pair, _eta_posterior, _pair_scale
 RobustRay._pair_noise = _pair_noise
+
+# %% ../nbs/03d_robust.ipynb #242228f5
+@torch.no_grad()
+def _with_data_cos(self:RobustRay, data_cos:float)->RobustRay:
+    "This converter with the prior set for `data_cos` instead (in place; the fitted spread and `H` are kept)."
+    if not (isinstance(data_cos, (int, float)) and 0 < data_cos <= 1):
+        raise ValueError(f"robust: data_cos={data_cos!r}; expected a number in (0, 1] (1: no data-like error)")
+    if data_cos < 1 and float(self.spread) <= 0:
+        raise ValueError("robust.with_data_cos: not fitted from sample rows (fit with rows=, or fit_probe)")
+    self.data_cos = float(data_cos)
+    self.wf.fill_(wiener_factor(self.data_cos, float(self.spread)))
+    return self
+
+RobustRay.wiener_factor, RobustRay.with_data_cos = staticmethod(wiener_factor), _with_data_cos

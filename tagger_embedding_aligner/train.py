@@ -125,8 +125,8 @@ def build(cls:TrainSettings,
     s = settings or cls()
     names = {f.name for f in fields(cls)}
     opts = {k: v for k, v in kwargs.items() if k not in names}
-    return replace(s, **{k: v for k, v in kwargs.items() if k in names},
-                   model_options={**s.model_options, **kwargs.get('model_options', {}), **opts})
+    return replace(s, **{k: v for k, v in kwargs.items() if k in names and k != 'model_options'},
+                   model_options={**s.model_options, **(kwargs.get('model_options') or {}), **opts})
 
 # %% ../nbs/05_train.ipynb #a0b4d95b
 @patch(cls_method=True)
@@ -135,6 +135,7 @@ def from_flags(cls:TrainSettings, *,
                bs:int=256, lr:float|None=None, epochs:int|None=None, wd:float=1e-3, seed:int=0,
                pick_by:str='pred_mse', device:str='auto', objective:str='auto', quiet:bool=False,
                noise_cos:float|None=None, noise_p:float=0.5, overwrite:bool=False,
+               data_cos:float|None=None,     # `robust`'s data-like error prior (`--data-cos`): a converter option
                model_options:dict|None=None, # converter options (`tea-train-ddp --dropout`)
                **data,                       # the data flags (`--world`, `--samples`, ...), returned as they are
               )->tuple:                      # `(settings, data flags)`
@@ -142,7 +143,8 @@ def from_flags(cls:TrainSettings, *,
     s = cls(model_name=model, suffix_model_name=tagger, workdir=workdir or f'runs/{tagger}_m{model}',
             batch_size=bs, learning_rate=lr, max_epochs=epochs, weight_decay=wd, seed=seed, pick_by=pick_by,
             device=None if device == 'auto' else device, objective=objective, quiet=quiet, resume=not overwrite,
-            noise=None if noise_cos is None else (noise_cos, 1., noise_p), model_options=model_options or {})
+            noise=None if noise_cos is None else (noise_cos, 1., noise_p),
+            model_options={**(model_options or {}), **({} if data_cos is None else dict(data_cos=data_cos))})
     own = {f.name for f in fields(cls)} & set(data)  # a flag named as a field (`--release-every`) sets it
     return replace(s, **{k: data.pop(k) for k in own}), data
 
@@ -377,6 +379,7 @@ def tea_train(
     objective:OneOf(OBJECTIVES)='auto', # what training optimizes (`04b_objectives`)
     noise_cos:float=None,    # train on directions perturbed to a cosine in [noise_cos, 1] (noise-aware aligner)
     noise_p:float=0.5,       # share of training rows perturbed when --noise-cos is given
+    data_cos:float=None,     # robust: the cosine your modality's data-like error leaves (omit: tagger rows exact)
     quiet:bool=False,        # no progress output (bars in a terminal, epoch lines elsewhere)
     full_files:bool=False,   # download whole Hub data files; default: embeddings only (preds are recomputed anyway)
     overwrite:bool=False,    # start afresh in a workdir that holds a run (its checkpoints are replaced)

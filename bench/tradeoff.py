@@ -1,0 +1,118 @@
+"""Issue 28: what clean exactness costs against errors that look like data, as a curve.
+
+Where the only constraint is a plane `a.e = b` (ending (a) of REFERENCE.md), every direction in the cone of the rows
+is the direction of some clean embedding, so an error that keeps the input there (`subspace`, `other`) is invisible:
+a converter exact on clean rows must answer it with the plane's norm. `robust`'s `data_cos` option is a prior on such
+an error (`nbs/03d_robust.ipynb`, *Data-like errors*): the cosine a user expects their modality to leave, from which
+the plane's reading is shrunk toward its mean by the Wiener factor `f = 1 / (1 + (1 - c^2) / (c^2 spread))`, i.e. the
+norm is the harmonic blend `1 / n = f / n_exact + (1 - f) / H`. `data_cos = 1` (the default) is exact on clean rows.
+Nothing here is fitted to the board's kinds.
+
+For each `data_cos` this prints, per family, tag F1 and pred MSE on clean rows and under each kind and cosine of the
+board (`auto`, fitted once; the prior set with `with_data_cos`), beside the true norm and the mean norm on the
+perturbed direction; `--record` writes `bench/results/tradeoff.json` and `nbs/images/tradeoff_<family>.png` (one panel
+per kind: the kind's tag F1 against clean tag F1 as `data_cos` falls, a line per cosine, a ring where the prior
+matches the error's cosine, the mean norm's F1 dotted). Same worlds, split and perturbation seed as `bench/board.py`.
+
+    PYTHONPATH=. .venv/bin/python -m bench.tradeoff --families token_ln,pooled_ln --worlds /work/worlds --record
+"""
+import tempfile, numpy as np, torch
+from pathlib import Path
+from fastcore.script import call_parse
+from bench.board import direction_cov, fit_method
+from bench.common import write_record, changed
+from tagger_embedding_aligner.synthetic import make_world
+from tagger_embedding_aligner.dataset import EmbeddingDataset
+from tagger_embedding_aligner.split import dataset_split
+from tagger_embedding_aligner.robustness import _board_inputs
+from tagger_embedding_aligner.perturb import perturb
+from tagger_embedding_aligner.metrics import AlignStats
+from tagger_embedding_aligner.heads import TaggerHead
+
+KINDS, COSINES = ('iso', 'subspace', 'other', 'offset'), (.999, .99, .95, .9, .8)
+
+def family_curve(fam:str, worlds:Path, priors:list, test_rows:int=2000)->dict:
+    "Tag F1 and pred MSE of `auto` with each `data_cos` prior, clean and under every kind and cosine."
+    w = make_world(worlds / f'{fam}_full', profile='full', family=fam, samples=(), blocks=2, block_size=16000,
+                   layout='hf')
+    ds = EmbeddingDataset(w.block_files())
+    tr, te = dataset_split(ds, [.8, .2], seed=0)
+    te = torch.utils.data.Subset(ds, np.asarray(te.indices)[:test_rows])
+    cov_u = direction_cov(ds, tr.indices)
+    mean_norm = float(np.linalg.norm(ds.embeddings(np.sort(np.asarray(tr.indices))[:20000]), axis=1).mean())
+    with tempfile.TemporaryDirectory() as d: conv, _, chosen = fit_method('auto', tr, te, Path(d))
+    conv.eval()
+    u, n, target, base = _board_inputs(te, 1024)
+    cats, head = np.asarray(base.labels()['category']), TaggerHead(base.weights, base.bias)
+    def score(emb):
+        st = AlignStats(cats)
+        st.update(head.logits(emb.float()), emb.float(), target, u, n)
+        r = st.compute()
+        return dict(tag_f1=float(r['tag_f1']), pred_mse=float(r['pred_mse']))
+    rows = []
+    with torch.no_grad():
+        for kind, c in [('clean', 1.)] + [(k, c) for k in KINDS for c in COSINES]:
+            up = u if kind == 'clean' else torch.from_numpy(perturb(u.numpy(), kind, c, 0, cov=cov_u))
+            rows += [dict(kind=kind, cos=c, method='true norm', **score(up.double() * n[:, None])),
+                     dict(kind=kind, cos=c, method='mean norm', **score(up.double() * mean_norm))]
+            for dc in priors:
+                conv.with_data_cos(dc)
+                rows.append(dict(kind=kind, cos=c, method='auto', data_cos=dc, f=float(conv.wf),
+                                 **score(conv(up).double())))
+            conv.with_data_cos(1.)
+            print(fam, kind, c, ' '.join(f"{r.get('data_cos', r['method'])}={r['tag_f1']:.3f}"
+                                         for r in rows[-len(priors) - 2:]), flush=True)
+    return dict(chosen=chosen, H=float(conv.hmean), spread=float(conv.spread), mean_norm=mean_norm, rows=rows,
+                test=len(te), train=len(tr))
+
+def plot_curve(fam:str, res:dict):
+    "One panel per kind: the kind's tag F1 against clean tag F1 as `data_cos` falls; the mean norm's F1 dotted."
+    import matplotlib
+    matplotlib.use('agg')
+    import matplotlib.pyplot as plt
+    rows = res['rows']
+    clean = {r['data_cos']: r['tag_f1'] for r in rows if r['kind'] == 'clean' and 'data_cos' in r}
+    fig, axs = plt.subplots(1, len(KINDS), figsize=(4 * len(KINDS), 3.6), sharey=True)
+    for ax, kind in zip(axs, KINDS):
+        for i, c in enumerate(COSINES):
+            pts = sorted((r['data_cos'], r['tag_f1']) for r in rows if r['kind'] == kind and r['cos'] == c
+                         and 'data_cos' in r)
+            col = f'C{i}'
+            ax.plot([clean[d] for d, _ in pts], [v for _, v in pts], 'o-', color=col, ms=3, label=f'c = {c}')
+            ax.plot([clean[d] for d, v in pts if d == c], [v for d, v in pts if d == c], 'o', mfc='none', mec=col,
+                    ms=9)
+            mn = next(r['tag_f1'] for r in rows if r['kind'] == kind and r['cos'] == c and r['method'] == 'mean norm')
+            ax.axhline(mn, color=col, ls=':', lw=1)
+        ax.set(title=kind, xlabel='clean tag F1 (data_cos falls to the right)')
+        ax.invert_xaxis()
+    axs[0].set_ylabel('tag F1 under the error')
+    axs[-1].legend(fontsize=7)
+    fig.suptitle(f'{fam}: auto ({res["chosen"]}) with the data-like error prior; ring: data_cos = c; '
+                 'dotted: mean norm')
+    fig.tight_layout()
+    return fig
+
+@call_parse
+def main(families:str='token_ln,pooled_ln', # world families (full shape, 2 x 16,000 rows, as bench/board.py)
+         worlds:str='worlds/board',         # folder of the worlds (`<family>_full`), made where missing
+         priors:str='1,0.999,0.99,0.95,0.9,0.8', # the `data_cos` priors
+         images:str='nbs/images',           # where the plots go (`tradeoff_<family>.png`)
+         record:bool=False):                # write bench/results/tradeoff.json and the plots
+    "The clean-exactness trade-off against data-like errors: `auto` (`robust`) with each `data_cos` prior."
+    ps = [float(p) for p in priors.split(',')]
+    out = {fam: family_curve(fam, Path(worlds), ps) for fam in families.split(',')}
+    if not record: return
+    heads = []
+    for fam, res in out.items():
+        plot_curve(fam, res).savefig(Path(images) / f'tradeoff_{fam}.png', dpi=80)
+        get = lambda kind, c, d: next(r['tag_f1'] for r in res['rows'] if r['kind'] == kind and r['cos'] == c
+                                      and r.get('data_cos') == d)
+        mean = lambda kind, c: next(r['tag_f1'] for r in res['rows'] if r['kind'] == kind and r['cos'] == c
+                                    and r['method'] == 'mean norm')
+        heads.append(f"{fam}: data_cos 1 / .9: clean F1 {get('clean', 1., 1.):.3f} / {get('clean', 1., .9):.3f}, "
+                     f"subspace .9 {get('subspace', .9, 1.):.3f} / {get('subspace', .9, .9):.3f}, other .9 "
+                     f"{get('other', .9, 1.):.3f} / {get('other', .9, .9):.3f} (mean norm "
+                     f"{mean('subspace', .9):.3f}, {mean('other', .9):.3f})")
+    write_record('tradeoff', what='clean exactness against data-like errors (`robust`, `data_cos` prior)',
+                 figure='; '.join(heads), figures=out, args=changed(main, families=families, worlds=worlds,
+                                                                   priors=priors, images=images, record=record))
