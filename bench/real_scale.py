@@ -14,11 +14,15 @@ embeddings-only sidecar and 32 verification rows of `preds`, as `fetch_embedding
 Read rates: one physical file read in 64 MB chunks after `posix_fadvise(DONTNEED)` (from disk) and again (page cache).
 Peak RSS: VmHWM (`ru_maxrss` survives `execve`: a child would report its parent's) and the polled
 RssAnon/RssFile of each child (see bench/peak_rss.py).
+Compute share: the probe's float64 sums counted as the Gram updates do them (`x.T @ x` -> syrk, `k(k+1)` FLOPs a
+row: `k = C + 1` over every row, fitted and held out, and `k = 2C + 1` over the ~200,000 rows that carry the quadric)
+over the probe's seconds of the largest run, against this CPU's sustained syrk rate at the linear shape (4096 rows,
+measured after the children); its read rate (two passes over the rows) against the two measured above.
 
     nice -n 10 .venv/bin/python -m bench.real_scale --blocks 1,4,15,60 --record
     .venv/bin/python -m bench.real_scale --root /tmp/rs --rows 4000 --blocks 1,3 --physical 1   # a quick check
 """
-import json, os, shutil, subprocess, sys, tempfile, threading, time
+import json, math, os, shutil, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 import numpy as np
 from fastcore.script import call_parse
@@ -121,9 +125,27 @@ def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_
     for k, v in _status().items(): peaks[k] = max(peaks.get(k, 0), v)
     print(json.dumps(dict(blocks=n_blocks, rows=len(ds), train_rows=len(tr), valid_rows=len(te), open_s=t_open - t0, fit_s=t_end - t_open,
                           probe_s=res['probe']['seconds'], total_s=t_end - t0, model=res['model_choice']['model'],
+                          probe_rows_fit=res['probe']['rows_fit'], probe_rows_held_out=res['probe']['rows_held_out'],
+                          width=res['probe']['width'],
                           reason=res['model_choice']['reason'], pred_mse=res['metrics']['pred_mse'],
                           ru_maxrss_mb=peak_rss_mb(),  # VmHWM under the old key: ru_maxrss had the parent's
                           peak_anon_mb=peaks['RssAnon'], peak_file_mb=peaks['RssFile'])))
+
+def probe_flop(r:dict, quad_rows:int=200_000)->float:
+    "FLOPs of the probe's float64 sums in a child's run `r`: the linear Gram of every row, the quadric's of a share."
+    c, n = r['width'], r['probe_rows_fit'] + r['probe_rows_held_out']
+    return n * (c + 1) * (c + 2) + min(quad_rows, r['probe_rows_fit']) * (2 * c + 1) * (2 * c + 2)  # syrk: k(k+1)
+
+def gram_limit_gflops(c:int, reps:int=3)->float:
+    "This CPU's sustained float64 GFLOPS for the probe's Gram update (`x.T @ x`, numpy -> syrk) of 4096 rows."
+    x = np.random.default_rng(0).standard_normal((4096, c + 1))
+    x.T @ x
+    best = math.inf
+    for _ in range(reps):
+        t = time.perf_counter()
+        x.T @ x
+        best = min(best, time.perf_counter() - t)
+    return 4096 * (c + 1) * (c + 2) / best / 1e9
 
 @call_parse
 def main(
@@ -163,18 +185,25 @@ def main(
     flat = max(rss) / min(rss)
     print(f"peak_rss_mb: {' / '.join(f'{v:.0f}' for v in rss)} (blocks {blocks}; max/min {flat:.2f})")
     print(f"load: {os.getloadavg()}")
-    if not record: return
     last = res[-1]
+    limit = gram_limit_gflops(last['width'])   # measured after the children: nothing else runs beside it
+    achieved = probe_flop(last) / last['probe_s'] / 1e9
+    read_mb_s = 2 * last['rows'] * last['width'] * 4 / 2**20 / last['probe_s']  # two passes: fit, then held out
+    share = (f"probe {probe_flop(last):.2e} FLOP at {achieved:.0f} GFLOPS = {achieved / limit:.0%} of this CPU's "
+             f"float64 Gram limit ({limit:.0f} GFLOPS); it reads {read_mb_s:.0f} MB/s = {read_mb_s / cache:.0%} of the "
+             f"page cache's rate, {read_mb_s / disk:.0%} of the disk's")
+    print(share)
+    if not record: return
     figures = dict(runs=res, read_mb_per_s_disk=disk, read_mb_per_s_cache=cache, rss_max_over_min=flat,
-                   physical_blocks=physical, rows_per_block=rows, load_avg=os.getloadavg())
+                   physical_blocks=physical, rows_per_block=rows, load_avg=os.getloadavg(), probe_flop=probe_flop(last),
+                   probe_gflops=achieved, gram_limit_gflops=limit, probe_read_mb_per_s=read_mb_s)
     write_record('real_scale',
         what=f"the real scale, simulated: {last['blocks']} embeddings-only blocks of {rows // 1000}k rows "
              f"({last['rows'] / 1e6:.1f}M rows; {physical} physical blocks, the rest hard links) opened, probed and "
              "fitted by the auto default",
         figure=f"**{last['total_s'] / 60:.1f} min** for {last['rows'] / 1e6:.1f}M rows ({last['rows'] / last['total_s']:,.0f} "
                f"rows/s; probe {last['probe_s']:.0f} s; {last['model']}); peak RSS {' / '.join(f'{v:.0f}' for v in rss)}"
-               f" MB over {blocks.replace(',', ' / ')} blocks (max/min {flat:.2f}); reads {disk:.0f} MB/s from disk, "
-               f"{cache:.0f} MB/s from page cache",
+               f" MB over {blocks.replace(',', ' / ')} blocks (max/min {flat:.2f}); {share}",
         figures=figures, results=results,
         args=changed(main, root=root, source=source, rows=rows, blocks=blocks, physical=physical, check=check,
                      valid_rows=valid_rows))
