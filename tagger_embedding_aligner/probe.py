@@ -15,6 +15,7 @@ from scipy.sparse.linalg import eigsh
 from .heads import *
 from .dataset import *
 from .dataset import _read_rows, _readable
+from torch.utils.data import Subset
 from .cli import command, OneOf
 from .hub import TAGGERS
 from .synthetic import PROFILES
@@ -457,6 +458,27 @@ def _fitted(pos, e, holdout_frac:float, seed:int)->tuple:
     keep = ~holdout_mask(pos, holdout_frac, seed)
     return pos[keep], e[keep]
 
+def _summed_then_checked(stats:ProbeStats, rows, share:float, chunk:int, seed:int):
+    "Chunks of `rows` added to `stats`, each then yielded (a seeded `share` of it where `share < 1`) to be checked."
+    for pos, e in stream_rows(rows, chunk):
+        stats.update(e)
+        yield e[_spread_mask(pos, share, seed + 3)] if share < 1 else e
+
+def _rows_at(data, positions:np.ndarray, chunk:int=4096):
+    "Float32 rows of `data` at sorted `positions` (as `stream_rows` numbers them), in chunks; only those are read."
+    if isinstance(data, torch.utils.data.Dataset):
+        for _, e in stream_rows(Subset(data, positions), chunk): yield e
+        return
+    start = 0
+    for blk in ([data] if isinstance(data, (np.ndarray, torch.Tensor)) else data):
+        local = positions[(positions >= start) & (positions < start + len(blk))] - start
+        for i in range(0, len(local), chunk):
+            sel = local[i:i + chunk]
+            if _readable(blk): part = _read_rows(blk, sel)
+            else: part = blk[torch.as_tensor(sel) if torch.is_tensor(blk) else sel]
+            yield np.asarray(part.cpu() if isinstance(part, torch.Tensor) else part, np.float32)
+        start += len(blk)
+
 def _start_norm(pl:PlaneFit, qu:QuadricFit|None, base:str, u:torch.Tensor)->torch.Tensor:
     "The plane's or the quadric's norms [batch, 1] along `u` (float64), unclamped: a polynomial's Newton start."
     if base == 'quadric': return quadric_norm(u, *_tensors(qu.q, qu.l, qu.k), qu.sign, 0., hi=math.inf)
@@ -503,25 +525,36 @@ def probe_structure(
     share = _quad_share(data, quad_rows, quadratic)
     fit = ProbeStats(quadratic and share >= 1)  # every fitted row: the plane, the mean and covariance
     qfit = fit if share >= 1 or not quadratic else ProbeStats(True)  # the quadric's sums, over a share of the rows
-    for pos, e in stream_rows(data, chunk):
-        if holdout is None: pos, e = _fitted(pos, e, holdout_frac, seed)
-        if not len(e): continue
-        fit.update(e)
-        if qfit is not fit and (q := holdout_mask(pos, share, seed + 1)).any(): qfit.update(e[q])
-    if fit.n < 2: raise ValueError(f"probe_structure: {fit.n} rows to fit; expected at least 2 (more than the width)")
-    pl, qu = fit_planes(fit, tol), (fit_quadric(qfit, tol) if quadratic else None)
-    held, errs, mean_norm = ProbeStats(fit.quadratic, ref=fit.ref), {}, float(np.sqrt(np.trace(fit.sum_ee) / fit.n))
     pool, held_share = (data, holdout_frac) if holdout is None else (holdout, 1.)
     # the norm errors of ~`check_rows` held-out rows: their medians need no more (at 6M rows, 1.2M cost ~20 s)
     check = 1. if check_rows is None else _quad_share(pool, round(check_rows / held_share), True)
-    for pos, e in stream_rows(pool, chunk):
-        if holdout is None: pos, e = pos[m := holdout_mask(pos, holdout_frac, seed)], e[m]
+    held, pending, to_check = None, [], []  # held-out sums share the fitted rows' reference, set by their first block
+    for pos, e in stream_rows(data, chunk):
+        if holdout is None:  # one pass: the held-out rows' sums too; only the rows checked below are read again
+            m = holdout_mask(pos, holdout_frac, seed)
+            pending.append(e[m])
+            to_check.append(pos[m][_spread_mask(pos[m], check, seed + 3)] if check < 1 else pos[m])
+            pos, e = pos[~m], e[~m]
+        if len(e):
+            fit.update(e)
+            if qfit is not fit and (q := holdout_mask(pos, share, seed + 1)).any(): qfit.update(e[q])
+        if fit.ref is not None and pending:
+            held = held or ProbeStats(fit.quadratic, ref=fit.ref)
+            for h in pending: held.update(h)
+            pending = []
+    if fit.n < 2: raise ValueError(f"probe_structure: {fit.n} rows to fit; expected at least 2 (more than the width)")
+    pl, qu = fit_planes(fit, tol), (fit_quadric(qfit, tol) if quadratic else None)
+    errs, mean_norm = {}, float(np.sqrt(np.trace(fit.sum_ee) / fit.n))
+    if holdout is None: checked = _rows_at(data, np.concatenate(to_check), chunk)
+    else:
+        held = ProbeStats(fit.quadratic, ref=fit.ref)
+        checked = _summed_then_checked(held, holdout, check, chunk, seed)
+    for e in checked:
         if not len(e): continue
-        held.update(e)
-        if check < 1: e = e[_spread_mask(pos, check, seed + 3)]
         for k, v in _held_out_errors(pl, qu, e.astype(np.float64), 0., math.inf, mean_norm).items():
             errs.setdefault(k, []).append(v)
-    if held.n == 0: raise ValueError("probe_structure: no held-out rows; pass holdout= or a larger data set")
+    if held is None or held.n == 0:
+        raise ValueError("probe_structure: no held-out rows; pass holdout= or a larger data set")
     stats = {k: _stats(np.concatenate(v)) for k, v in errs.items()}
     rec, base, why = recommend(stats, pl, exact_tol, approx_frac)
     poly = None
