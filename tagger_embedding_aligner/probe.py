@@ -545,7 +545,9 @@ def probe_structure(
     if fit.n < 2: raise ValueError(f"probe_structure: {fit.n} rows to fit; expected at least 2 (more than the width)")
     pl, qu = fit_planes(fit, tol), (fit_quadric(qfit, tol) if quadratic else None)
     errs, mean_norm = {}, float(np.sqrt(np.trace(fit.sum_ee) / fit.n))
-    if holdout is None: checked = _rows_at(data, np.concatenate(to_check), chunk)
+    # about a chunk's held-out share at a time, as when they came out of a full chunk: the errors' float64
+    # temporaries stay that size (whole chunks of checked rows put ~40 MB on the peak RSS)
+    if holdout is None: checked = _rows_at(data, np.concatenate(to_check), max(1, round(chunk * holdout_frac)))
     else:
         held = ProbeStats(fit.quadratic, ref=fit.ref)
         checked = _summed_then_checked(held, holdout, check, chunk, seed)
