@@ -17,7 +17,8 @@ RssAnon/RssFile of each child (see bench/peak_rss.py).
 Compute share: the probe's float64 sums counted as the Gram updates do them (`x.T @ x` -> syrk, `k(k+1)` FLOPs a
 row: `k = C + 1` over every row, fitted and held out, and `k = 2C + 1` over the ~200,000 rows that carry the quadric)
 over the probe's seconds of the largest run, against this CPU's sustained syrk rate at the linear shape (4096 rows,
-measured after the children); its read rate (two passes over the rows) against the two measured above.
+measured after the children); its read rate (every row once, the ~200,000 checked held-out rows again)
+against the two measured above.
 
     nice -n 10 .venv/bin/python -m bench.real_scale --blocks 1,4,15,60 --record
     .venv/bin/python -m bench.real_scale --root /tmp/rs --rows 4000 --blocks 1,3 --physical 1   # a quick check
@@ -188,7 +189,8 @@ def main(
     last = res[-1]
     limit = gram_limit_gflops(last['width'])   # measured after the children: nothing else runs beside it
     achieved = probe_flop(last) / last['probe_s'] / 1e9
-    read_mb_s = 2 * last['rows'] * last['width'] * 4 / 2**20 / last['probe_s']  # two passes: fit, then held out
+    read_rows = last['probe_rows_fit'] + last['probe_rows_held_out'] + min(200_000, last['probe_rows_held_out'])
+    read_mb_s = read_rows * last['width'] * 4 / 2**20 / last['probe_s']  # every row, then the ~200k checked again
     share = (f"probe {probe_flop(last):.2e} FLOP at {achieved:.0f} GFLOPS = {achieved / limit:.0%} of this CPU's "
              f"float64 Gram limit ({limit:.0f} GFLOPS); it reads {read_mb_s:.0f} MB/s = {read_mb_s / cache:.0%} of the "
              f"page cache's rate, {read_mb_s / disk:.0%} of the disk's")

@@ -21,6 +21,12 @@ _F64 = ('mu', 'vecs', 'lam', 'taus', 'log_prior', 'kappas', 'log_kappa_prior', '
         'lo', 'hi', 'pa', 'pb', 'pm', 'use_pair', 'qtol', 'etas', 'eta_prior', 'qt', 'pv', 'pv0', 'pm0', 'psd0',
         'use_poly', 'hmean', 'spread', 'wf')
 
+def _checked_data_cos(data_cos)->float:
+    "`data_cos` as a float, or a `ValueError` naming it unless it is a number in (0, 1]."
+    if not (isinstance(data_cos, (int, float)) and not isinstance(data_cos, bool) and 0 < data_cos <= 1):
+        raise ValueError(f"robust: data_cos={data_cos!r}; expected a number in (0, 1] (1: no data-like error)")
+    return float(data_cos)
+
 class RobustRay(nn.Module):
     "`robust`: posterior-mean tagger embedding behind a direction with unknown isotropic error (see above)."
     closed_form = True   # fitted from a `Probe` (`fit_probe`), no epochs
@@ -38,9 +44,7 @@ class RobustRay(nn.Module):
                  data_cos:float=1.):      # cosine a data-like error of the inputs' modality is expected to leave
                                           # (1: none, the tagger's own rows exact; below: `Data-like errors`)
         super().__init__()
-        if not (isinstance(data_cos, (int, float)) and 0 < data_cos <= 1):
-            raise ValueError(f"robust: data_cos={data_cos!r}; expected a number in (0, 1] (1: no data-like error)")
-        self.data_cos = float(data_cos)
+        self.data_cos = _checked_data_cos(data_cos)
         if not (isinstance(poly_degree, int) and poly_degree >= 1):
             raise ValueError(f"robust: poly_degree={poly_degree!r}; expected a positive integer")
         for name, v in dict(n_taus=n_taus, n_etas=n_etas).items():
@@ -273,9 +277,7 @@ RobustRay._pair_noise = _pair_noise
 @torch.no_grad()
 def _with_data_cos(self:RobustRay, data_cos:float)->RobustRay:
     "This converter with the prior set for `data_cos` instead (in place; the fitted spread and `H` are kept)."
-    if not (isinstance(data_cos, (int, float)) and 0 < data_cos <= 1):
-        raise ValueError(f"robust: data_cos={data_cos!r}; expected a number in (0, 1] (1: no data-like error)")
-    if data_cos < 1 and float(self.spread) <= 0:
+    if _checked_data_cos(data_cos) < 1 and float(self.spread) <= 0:
         raise ValueError("robust.with_data_cos: not fitted from sample rows (fit with rows=, or fit_probe)")
     self.data_cos = float(data_cos)
     self.wf.fill_(wiener_factor(self.data_cos, float(self.spread)))
