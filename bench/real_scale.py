@@ -132,10 +132,16 @@ def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_
                           ru_maxrss_mb=peak_rss_mb(),  # VmHWM under the old key: ru_maxrss had the parent's
                           peak_anon_mb=peaks['RssAnon'], peak_file_mb=peaks['RssFile'])))
 
-def probe_flop(r:dict, quad_rows:int=200_000)->float:
+def _probe_default(name:str)->int:
+    "A default of `probe_structure` (`quad_rows`, `check_rows`): the figures below follow the probe's own."
+    import inspect
+    from tagger_embedding_aligner.probe import probe_structure
+    return inspect.signature(probe_structure).parameters[name].default
+
+def probe_flop(r:dict)->float:
     "FLOPs of the probe's float64 sums in a child's run `r`: the linear Gram of every row, the quadric's of a share."
-    c, n = r['width'], r['probe_rows_fit'] + r['probe_rows_held_out']
-    return n * (c + 1) * (c + 2) + min(quad_rows, r['probe_rows_fit']) * (2 * c + 1) * (2 * c + 2)  # syrk: k(k+1)
+    c, n, q = r['width'], r['probe_rows_fit'] + r['probe_rows_held_out'], _probe_default('quad_rows')
+    return n * (c + 1) * (c + 2) + min(q, r['probe_rows_fit']) * (2 * c + 1) * (2 * c + 2)  # syrk: k(k+1)
 
 def gram_limit_gflops(c:int, reps:int=3)->float:
     "This CPU's sustained float64 GFLOPS for the probe's Gram update (`x.T @ x`, numpy -> syrk) of 4096 rows."
@@ -189,8 +195,9 @@ def main(
     last = res[-1]
     limit = gram_limit_gflops(last['width'])   # measured after the children: nothing else runs beside it
     achieved = probe_flop(last) / last['probe_s'] / 1e9
-    read_rows = last['probe_rows_fit'] + last['probe_rows_held_out'] + min(200_000, last['probe_rows_held_out'])
-    read_mb_s = read_rows * last['width'] * 4 / 2**20 / last['probe_s']  # every row, then the ~200k checked again
+    checked = min(_probe_default('check_rows'), last['probe_rows_held_out'])
+    read_rows = last['probe_rows_fit'] + last['probe_rows_held_out'] + checked
+    read_mb_s = read_rows * last['width'] * 4 / 2**20 / last['probe_s']  # every row, then the checked ones again
     share = (f"probe {probe_flop(last):.2e} FLOP at {achieved:.0f} GFLOPS = {achieved / limit:.0%} of this CPU's "
              f"float64 Gram limit ({limit:.0f} GFLOPS); it reads {read_mb_s:.0f} MB/s = {read_mb_s / cache:.0%} of the "
              f"page cache's rate, {read_mb_s / disk:.0%} of the disk's")

@@ -178,12 +178,10 @@ def finish_run(workdir:Path, dls, cats, quiet:bool, *,
         if hist is not None and len(hist): plot_history(hist, table).savefig(workdir / 'training_curves.png', dpi=90)
         plot_norms(model, valid_dl, norm).savefig(workdir / 'norm_scatter.png', dpi=90)
         plt.close('all')
-    gc.collect()  # the figures' reference cycles hold their buffers until collected
-    malloc_trim()
-    # last: where torch's private names have moved, the FLOP counter falls back to the stock one, whose first use
-    # imports torch._dynamo (~125 MB that stay, `03_model`); after the plots they do not add to their peak
+    # after the plots: where torch's private names have moved, the FLOP counter falls back to the stock one, whose
+    # first use imports torch._dynamo (~125 MB that stay, `03_model`), and they would sit under the plots' peak
     write_model_json(workdir, model_info(model, **({} if settings is None else dict(settings=settings))))
-    gc.collect()
+    gc.collect()  # the figures' reference cycles hold their buffers until collected
     malloc_trim()
     return dict(metrics=metrics, references=refs, table=table, failed=failed, workdir=workdir, gap_to_limit=gap,
                 **extra)

@@ -539,7 +539,7 @@ def probe_structure(
             fit.update(e)
             if qfit is not fit and (q := holdout_mask(pos, share, seed + 1)).any(): qfit.update(e[q])
         if fit.ref is not None and pending:
-            held = held or ProbeStats(fit.quadratic, ref=fit.ref)
+            if held is None: held = ProbeStats(fit.quadratic, ref=fit.ref)
             for h in pending: held.update(h)
             pending = []
     if fit.n < 2: raise ValueError(f"probe_structure: {fit.n} rows to fit; expected at least 2 (more than the width)")

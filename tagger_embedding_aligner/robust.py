@@ -283,4 +283,4 @@ def _with_data_cos(self:RobustRay, data_cos:float)->RobustRay:
     self.wf.fill_(wiener_factor(self.data_cos, float(self.spread)))
     return self
 
-RobustRay.wiener_factor, RobustRay.with_data_cos = staticmethod(wiener_factor), _with_data_cos
+RobustRay.with_data_cos = _with_data_cos
