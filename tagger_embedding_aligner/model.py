@@ -6,7 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/model.html.md"""
 
 # %% ../nbs/03_model.ipynb #2e5ee8ad
 from __future__ import annotations
-import json, math
+import json, math, sys
 from pathlib import Path
 
 import torch
@@ -423,9 +423,24 @@ def open_model(path, **kwargs)->AlignerModel:
     return open_model_with_data(path, **kwargs)[0]
 
 # %% ../nbs/03_model.ipynb #02a1c890
+def _flop_counter_module():
+    "`torch.utils.flop_counter`, imported without `triton` where triton is not loaded yet (see above)."
+    import logging
+    if 'torch.utils.flop_counter' in sys.modules or 'triton' in sys.modules or torch.cuda.is_initialized():
+        from torch.utils import flop_counter
+        return flop_counter
+    log = logging.getLogger('torch.utils.flop_counter')
+    was, log.disabled = log.disabled, True        # "triton not found; flop counting will not work for triton kernels"
+    sys.modules['triton'] = None                  # `import triton` raises ImportError: torch's own fallback
+    try: from torch.utils import flop_counter
+    finally:
+        if sys.modules.get('triton', 0) is None: del sys.modules['triton']
+        log.disabled = was
+    return flop_counter
+
 def _flop_counter():
     "torch's `FlopCounterMode`, without the `torch._dynamo` import of its dispatch wrapper where torch allows."
-    from torch.utils import flop_counter as fcm
+    fcm = _flop_counter_module()
     raw = getattr(getattr(getattr(fcm, '_FlopCounterMode', None), '__torch_dispatch__', None), '__wrapped__', None)
     if raw is None: return fcm.FlopCounterMode(display=False)
     class _EagerMode(fcm._FlopCounterMode):

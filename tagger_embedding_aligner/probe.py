@@ -116,8 +116,12 @@ def mean(self:ProbeStats)->np.ndarray:
 def cov(self:ProbeStats)->np.ndarray:
     "Covariance of the embeddings (divided by `n`), float64 [width, width]."
     sx, sxx = self._xblock()
-    mx = sx / self.n
-    return (sxx / self.n - np.outer(mx, mx)) * np.outer(self.ref[1], self.ref[1])
+    mx, sd0 = sx / self.n, self.ref[1]
+    cov = sxx / self.n                  # the one [width, width] array made here: the rest is done in place
+    cov -= mx[:, None] * mx
+    cov *= sd0[:, None]
+    cov *= sd0
+    return cov
 
 @patch(as_prop=True)
 def sum_e(self:ProbeStats)->np.ndarray:
@@ -199,17 +203,20 @@ def fit_planes(
     max_constraints:int=8,   # keep at most this many
 )->PlaneFit:
     "The affine constraints the data satisfy: smallest-eigenvalue directions of the correlation matrix."
-    cov = st.cov
-    sd = np.sqrt(np.clip(np.diag(cov), 0, None))
+    r = st.cov                                           # ours: scaled in place to the correlation matrix
+    sd = np.sqrt(np.clip(np.diag(r), 0, None))
     sd = np.where(sd > 0, sd, 1.)
-    r = cov / np.outer(sd, sd)
+    r /= sd[:, None]
+    r /= sd
     lam, vec = smallest_eig(r, max_constraints + 1)                           # only the smallest few
     lam = lam / max(np.trace(r) / len(r), 1e-300)                             # relative to the mean eigenvalue
     k = int(min(max_constraints, max(1, (lam < tol).sum())))
     a = (vec[:, :k] / sd[:, None]).T                      # constraints in the embeddings' coordinates
-    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    scale = np.linalg.norm(a, axis=1)
+    a /= scale[:, None]
     b = a @ st.mean
-    res_var = np.einsum('kc,cd,kd->k', a, cov, a)         # each constraint's residual variance,
+    kept = vec[:, :k]
+    res_var = ((r @ kept) * kept).sum(0) / scale**2       # each constraint's residual variance a.cov.a,
     floor = max((2.**-24 * st.norm_hi)**2, 1e-300)       # at least float32 rounding's (a constant coordinate has 0)
     w = floor / np.maximum(res_var, floor)
     offset = float(np.linalg.norm(b * np.sqrt(w)) / np.sqrt(w.sum()) / np.mean([st.norm_lo, st.norm_hi]))
@@ -242,9 +249,14 @@ class QuadricFit:
 
 def _ridge_solve(g:np.ndarray, b:np.ndarray, tol:float, steps:int=3)->np.ndarray:
     "`g^+ b` for a Gram `g` whose near-null directions (the planes) `b` does not reach: Cholesky of `g + tol`, refined."
-    f = cho_factor(g + tol * np.trace(g) / len(g) * np.eye(len(g)))
+    ridged = g.copy()                                     # the one copy of `g`, factored in place
+    ridged.flat[::len(g) + 1] += tol * np.trace(g) / len(g)
+    f = cho_factor(ridged.T, overwrite_a=True)            # symmetric: its transpose is Fortran-ordered, no copy
     x = cho_solve(f, b)
-    for _ in range(steps): x += cho_solve(f, b - g @ x)   # iterative refinement: the ridge's bias shrinks each step
+    for _ in range(steps):                                # iterative refinement: the ridge's bias shrinks each step
+        r = g @ x
+        np.subtract(b, r, out=r)
+        x += cho_solve(f, r)
     return x
 
 def _schur_min(g:np.ndarray, c:int, tol:float)->tuple:
@@ -252,8 +264,10 @@ def _schur_min(g:np.ndarray, c:int, tol:float)->tuple:
      "with unit quadratic block (first `c`).")
     gqq, gql, gll = g[:c, :c], g[:c, c:], g[c:, c:]
     x = _ridge_solve(gll, gql.T, tol)
-    s = gqq - gql @ x
-    s = (s + s.T) / 2
+    s = gql @ x
+    np.subtract(gqq, s, out=s)
+    s += s.T.copy()                                       # symmetric to rounding; made exactly so
+    s /= 2
     mu, v = smallest_eig(s, 1)
     return np.concatenate([v[:, 0], -x @ v[:, 0]]), float(mu[0] / max(np.trace(s) / len(s), 1e-300))
 
@@ -264,9 +278,11 @@ def fit_quadric(
     "The diagonal quadric the data come closest to satisfying, in the embeddings' coordinates."
     if not st.quadratic: raise ValueError("fit_quadric needs ProbeStats(quadratic=True)")
     c, (m0, sd0) = st.width, st.ref
-    g = st.gram / st.n
+    g = st.gram / st.n                   # the one [2 width + 1]^2 copy (34 MB at width 1024): scaled in place
     dg = np.sqrt(np.clip(np.diag(g), 1e-300, None))
-    v, eig = _schur_min(g / np.outer(dg, dg), c, tol)
+    g /= dg[:, None]
+    g /= dg
+    v, eig = _schur_min(g, c, tol)
     v = v / dg
     wq, wl, w1 = v[:c] / sd0**2, v[c:2 * c] / sd0, v[-1]   # x = (e - m0) / sd0, back to e
     fit = QuadricFit(q=wq, l=wl - 2 * wq * m0, k=float(w1 + (wq * m0 * m0).sum() - (wl * m0).sum()), eig=eig)

@@ -122,7 +122,10 @@ def _robust_fit(self:RobustRay,
                          f"expected ({self.n},) and ({self.n}, {self.n})")
     if not (np.isfinite(mean).all() and np.isfinite(cov).all()):
         raise ValueError("robust.fit: mean or cov is not finite")
-    lam, vecs = np.linalg.eigh((cov + cov.T) / 2)
+    sym = cov + cov.T                      # symmetric to rounding, made exactly so (in one array, halved in place)
+    sym /= 2
+    lam, vecs = np.linalg.eigh(sym)
+    del sym
     lam = np.maximum(lam, 0) + _rounding_var(mean, cov)
     taus = _tau_grid(lam, len(self.taus))
     prior = np.where(taus == 0, self.clean_prior, 0.)

@@ -74,6 +74,7 @@ def aligner_learner(
         if probe is None:
             raise ValueError(f"converter {model_name!r} is fitted from a probe; pass probe=probe_structure(...)")
         aligner.converter.fit_probe(probe)
+        malloc_trim()  # the fit's float64 [width, width] temporaries: freed, given back (a peak at the real scale)
     init_scale(aligner.converter, base.batch(rows[:1024], with_targets=False)[0], mean_norm(base, rows))
     base.release_pages()  # rows spread over every block mapped pages of each: not kept for the whole run
     cbs = [AlignCallback(objective, seed), *([CurvatureTerms()] if objective == 'curvature' else []),
