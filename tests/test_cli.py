@@ -44,9 +44,10 @@ def test_help_and_version(command):
     assert v.stdout.strip().endswith(f' {tagger_embedding_aligner.__version__}'), v.stdout
 
 def test_every_command_is_listed():
-    "The commands (the seven of the issue and tea-probe), each built by `cli.command` (so each has `--version` and flag names)."
-    assert sorted(SCRIPTS) == ['tea-export', 'tea-list', 'tea-probe', 'tea-publish', 'tea-tag', 'tea-train',
-                               'tea-train-ddp', 'tea-world']
+    ("The commands (the seven of the issue, tea-probe and tea-data-cos), each built by `cli.command` (so each has "
+     "`--version` and flag names).")
+    assert sorted(SCRIPTS) == ['tea-data-cos', 'tea-export', 'tea-list', 'tea-probe', 'tea-publish', 'tea-tag',
+                               'tea-train', 'tea-train-ddp', 'tea-world']
     for c in SCRIPTS: assert hasattr(_command(c), 'cli_names'), c
 
 def test_aliases():
