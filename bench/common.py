@@ -91,3 +91,17 @@ def peak_rss_mb()->float:
     if hwm is not None: return hwm
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def probe_default(name:str):
+    "A default of `probe_structure` (`quad_rows`, `check_rows`): the benchmarks' counts follow the probe's own."
+    import inspect
+    from tagger_embedding_aligner.probe import probe_structure
+    return inspect.signature(probe_structure).parameters[name].default
+
+def probe_gram_flop(width:int, rows_fit:int, rows_held_out:int)->float:
+    ("FLOPs of `probe_structure`'s float64 Gram updates (`x.T @ x` -> syrk, `k(k+1)` a row) with its defaults: up to "
+     "`quad_rows` rows in all, every row (held-out too) carries the quadratic features (`k = 2C + 1`); above, every "
+     "row the linear ones (`k = C + 1`) and a `quad_rows / rows` share of the fitted rows the quadratic ones too.")
+    n, q = rows_fit + rows_held_out, probe_default('quad_rows')
+    lin, quad = (width + 1) * (width + 2), (2 * width + 1) * (2 * width + 2)
+    return n * quad if q is None or n <= q else n * lin + rows_fit * q / n * quad

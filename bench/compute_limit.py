@@ -5,8 +5,9 @@ through `lowrank`'s first layer ([256, C] @ [C, 16]), the head ([256, C] @ [C, T
 ([k, 4096] @ [4096, k] in float64, k = C + 1 or 2C + 1) -- and at a large square GEMM (the machine's best case).
 Counts: FLOPs per training sample (forward + backward + objective, `torch.utils.flop_counter.FlopCounterMode` around
 fastai's training phase) and per validation sample (the same around the validation phase) of `lowrank` trained on a
-full-shape world; per probe row, the Gram update's k(k+1) (a symmetric rank-k update, `numpy` `x.T @ x` -> syrk);
-per tagged row (`tea-tag`'s forward: converter + head) with the counter around the aligner's forward.
+full-shape world; per probe row, the Gram updates' k(k+1) (symmetric rank-k updates, `numpy` `x.T @ x` -> syrk;
+`bench.common.probe_gram_flop`); per tagged row (`tea-tag`'s forward: converter + head) with the counter around the
+aligner's forward.
 Achieved: the counts times the measured rows/s of each phase. The biggest gap is profiled (`torch.profiler`, top ops).
 
     nice -n 10 .venv/bin/python -m bench.compute_limit --record
@@ -17,7 +18,7 @@ import numpy as np, torch
 from fastcore.script import call_parse
 from fastai.callback.core import Callback
 from torch.utils.flop_counter import FlopCounterMode
-from bench.common import RESULTS, TrainTimer, write_record, changed
+from bench.common import RESULTS, TrainTimer, write_record, changed, probe_gram_flop
 from bench.real_scale import _world_files, SOURCE
 from tagger_embedding_aligner.dataset import EmbeddingDataset, subset_indices
 from tagger_embedding_aligner.split import dataset_split
@@ -121,8 +122,7 @@ def main(
     pr = probe_structure(tr)
     probe_s = time.perf_counter() - t0
     probe_rows_s = (pr.n_fit + pr.n_held_out) / probe_s
-    k2 = 2 * c + 1
-    f_probe = k2 * (k2 + 1)  # per row, the quadratic Gram's syrk (the held-out rows are summed too)
+    f_probe = probe_gram_flop(c, pr.n_fit, pr.n_held_out) / (pr.n_fit + pr.n_held_out)  # per row, syrk's k(k+1)
     from tagger_embedding_aligner.model import get_model
     from tagger_embedding_aligner.heads import TaggerHead
     aligner = get_model('lowrank', head=TaggerHead(ds.weights, ds.bias)).eval()

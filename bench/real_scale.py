@@ -27,7 +27,7 @@ import json, math, os, shutil, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 import numpy as np
 from fastcore.script import call_parse
-from bench.common import RESULTS, write_record, changed, peak_rss_mb, proc_status
+from bench.common import RESULTS, write_record, changed, peak_rss_mb, proc_status, probe_default, probe_gram_flop
 from tagger_embedding_aligner.synthetic import write_npz
 from tagger_embedding_aligner.remote import sidecar
 from tagger_embedding_aligner.dataset import open_npz_member
@@ -132,16 +132,9 @@ def run_child(root:str, n_blocks:int, source:str, check:bool, valid_rows:int=20_
                           ru_maxrss_mb=peak_rss_mb(),  # VmHWM under the old key: ru_maxrss had the parent's
                           peak_anon_mb=peaks['RssAnon'], peak_file_mb=peaks['RssFile'])))
 
-def _probe_default(name:str)->int:
-    "A default of `probe_structure` (`quad_rows`, `check_rows`): the figures below follow the probe's own."
-    import inspect
-    from tagger_embedding_aligner.probe import probe_structure
-    return inspect.signature(probe_structure).parameters[name].default
-
 def probe_flop(r:dict)->float:
-    "FLOPs of the probe's float64 sums in a child's run `r`: the linear Gram of every row, the quadric's of a share."
-    c, n, q = r['width'], r['probe_rows_fit'] + r['probe_rows_held_out'], _probe_default('quad_rows')
-    return n * (c + 1) * (c + 2) + min(q, r['probe_rows_fit']) * (2 * c + 1) * (2 * c + 2)  # syrk: k(k+1)
+    "FLOPs of the probe's float64 sums in a child's run `r` (`probe_gram_flop`)."
+    return probe_gram_flop(r['width'], r['probe_rows_fit'], r['probe_rows_held_out'])
 
 def gram_limit_gflops(c:int, reps:int=3)->float:
     "This CPU's sustained float64 GFLOPS for the probe's Gram update (`x.T @ x`, numpy -> syrk) of 4096 rows."
@@ -195,7 +188,7 @@ def main(
     last = res[-1]
     limit = gram_limit_gflops(last['width'])   # measured after the children: nothing else runs beside it
     achieved = probe_flop(last) / last['probe_s'] / 1e9
-    checked = min(_probe_default('check_rows'), last['probe_rows_held_out'])
+    checked = min(probe_default('check_rows'), last['probe_rows_held_out'])
     read_rows = last['probe_rows_fit'] + last['probe_rows_held_out'] + checked
     read_mb_s = read_rows * last['width'] * 4 / 2**20 / last['probe_s']  # every row, then the checked ones again
     share = (f"probe {probe_flop(last):.2e} FLOP at {achieved:.0f} GFLOPS = {achieved / limit:.0%} of this CPU's "
