@@ -14,6 +14,10 @@ perturbed direction; `--record` writes `bench/results/tradeoff.json` and `nbs/im
 per kind: the kind's tag F1 against clean tag F1 as `data_cos` falls, a line per cosine, a ring where the prior
 matches the error's cosine, the mean norm's F1 dotted). Same worlds, split and perturbation seed as `bench/board.py`.
 
+Beside the fixed priors, the prior a user would measure (`auto (measured)`): `tea-data-cos`'s estimate
+(`nbs/09c_modality.ipynb`, `1 / sqrt(mean(1 / c^2))` of the cosines between `auto`'s output direction and the clean
+embedding) on `pairs` training rows moved by the same kind and cosine with another seed, then applied to the test rows.
+
     PYTHONPATH=. .venv/bin/python -m bench.tradeoff --families token_ln,pooled_ln --worlds /work/worlds --record
 """
 import tempfile, numpy as np, torch
@@ -28,11 +32,20 @@ from tagger_embedding_aligner.robustness import _board_inputs
 from tagger_embedding_aligner.perturb import perturb
 from tagger_embedding_aligner.metrics import AlignStats
 from tagger_embedding_aligner.heads import TaggerHead
+from tagger_embedding_aligner.modality import effective_data_cos
 
 KINDS, COSINES = ('iso', 'subspace', 'other', 'offset'), (.999, .99, .95, .9, .8)
 
-def family_curve(fam:str, worlds:Path, priors:list, test_rows:int=2000)->dict:
-    "Tag F1 and pred MSE of `auto` with each `data_cos` prior, clean and under every kind and cosine."
+def measured_prior(conv, e:np.ndarray, kind:str, c:float, cov_u, seed:int=1)->float:
+    "The `data_cos` `tea-data-cos` would report for pairs `e` (raw rows) whose other side is moved by `kind` to `c`."
+    u = e / np.linalg.norm(e, axis=1, keepdims=True)
+    up = u if kind == 'clean' else perturb(u, kind, c, seed, cov=cov_u)
+    out = conv(torch.from_numpy(up).double()).numpy()
+    cos = (out * e).sum(1) / np.linalg.norm(out, axis=1) / np.linalg.norm(e, axis=1)
+    return effective_data_cos(np.clip(cos[cos > 0], None, 1.))
+
+def family_curve(fam:str, worlds:Path, priors:list, test_rows:int=2000, pairs:int=1000)->dict:
+    "Tag F1 and pred MSE of `auto` with each `data_cos` prior, and with the measured one, clean and under every error."
     w = make_world(worlds / f'{fam}_full', profile='full', family=fam, samples=(), blocks=2, block_size=16000,
                    layout='hf')
     ds = EmbeddingDataset(w.block_files())
@@ -43,6 +56,7 @@ def family_curve(fam:str, worlds:Path, priors:list, test_rows:int=2000)->dict:
     with tempfile.TemporaryDirectory() as d: conv, _, chosen = fit_method('auto', tr, te, Path(d))
     conv.eval()
     u, n, target, base = _board_inputs(te, 1024)
+    e_pairs = ds.embeddings(np.sort(np.asarray(tr.indices))[:pairs]).astype(np.float64)
     cats, head = np.asarray(base.labels()['category']), TaggerHead(base.weights, base.bias)
     def score(emb):
         st = AlignStats(cats)
@@ -59,9 +73,14 @@ def family_curve(fam:str, worlds:Path, priors:list, test_rows:int=2000)->dict:
                 conv.with_data_cos(dc)
                 rows.append(dict(kind=kind, cos=c, method='auto', data_cos=dc, f=float(conv.wf),
                                  **score(conv(up).double())))
+            dm = measured_prior(conv, e_pairs, kind, c, cov_u)
+            conv.with_data_cos(dm)
+            rows.append(dict(kind=kind, cos=c, method='auto (measured)', measured_cos=dm, f=float(conv.wf),
+                             **score(conv(up).double())))
             conv.with_data_cos(1.)
             print(fam, kind, c, ' '.join(f"{r.get('data_cos', r['method'])}={r['tag_f1']:.3f}"
-                                         for r in rows[-len(priors) - 2:]), flush=True)
+                                         for r in rows[-len(priors) - 3:-1]),
+                  f"measured {dm:.3f}={rows[-1]['tag_f1']:.3f}", flush=True)
     return dict(chosen=chosen, H=float(conv.hmean), spread=float(conv.spread), mean_norm=mean_norm, rows=rows,
                 test=len(te), train=len(tr))
 
@@ -109,10 +128,14 @@ def main(families:str='token_ln,pooled_ln', # world families (full shape, 2 x 16
                                       and r.get('data_cos') == d)
         mean = lambda kind, c: next(r['tag_f1'] for r in res['rows'] if r['kind'] == kind and r['cos'] == c
                                     and r['method'] == 'mean norm')
+        meas = lambda kind, c: next(r for r in res['rows'] if r['kind'] == kind and r['cos'] == c
+                                    and r['method'] == 'auto (measured)')
         heads.append(f"{fam}: data_cos 1 / .9: clean F1 {get('clean', 1., 1.):.3f} / {get('clean', 1., .9):.3f}, "
                      f"subspace .9 {get('subspace', .9, 1.):.3f} / {get('subspace', .9, .9):.3f}, other .9 "
                      f"{get('other', .9, 1.):.3f} / {get('other', .9, .9):.3f} (mean norm "
-                     f"{mean('subspace', .9):.3f}, {mean('other', .9):.3f})")
+                     f"{mean('subspace', .9):.3f}, {mean('other', .9):.3f}); measured prior: "
+                     + ', '.join(f"{k} .9 {meas(k, .9)['tag_f1']:.3f} (data_cos {meas(k, .9)['measured_cos']:.3f})"
+                                 for k in KINDS))
     write_record('tradeoff', what='clean exactness against data-like errors (`robust`, `data_cos` prior)',
                  figure='; '.join(heads), figures=out, args=changed(main, families=families, worlds=worlds,
                                                                    priors=priors, images=images, record=record))

@@ -22,9 +22,9 @@ from fastcore.script import CliError
 from .synthetic import world_settings
 
 # %% auto #0
-__all__ = ['EmbeddingDL', 'ResidentDL', 'fits_on_device', 'aligner_dls', 'default_epochs', 'ReleasePages', 'mean_norm',
-           'block_order', 'BlockShuffleDL', 'swap_train_dl', 'BlockShuffle', 'ShardedDL', 'select_datasets',
-           'check_device', 'command_datasets']
+__all__ = ['CPU_VALID_BS', 'EmbeddingDL', 'ResidentDL', 'fits_on_device', 'aligner_dls', 'default_epochs', 'ReleasePages',
+           'mean_norm', 'block_order', 'BlockShuffleDL', 'swap_train_dl', 'BlockShuffle', 'ShardedDL',
+           'select_datasets', 'check_device', 'command_datasets']
 
 # %% ../nbs/02b_loaders.ipynb #e3b0e6c1
 class EmbeddingDL(DataLoader):
@@ -110,6 +110,8 @@ def fits_on_device(device:torch.device, nbytes:int)->bool:
     return nbytes * 4 <= free
 
 # %% ../nbs/02b_loaders.ipynb #f25713b1
+CPU_VALID_BS = 256   # validation rows per batch on the CPU: its [batch, tags] temporaries set the peak RSS (above)
+
 def aligner_dls(
     train_dataset,               # `EmbeddingDataset` or a `Subset` of one
     test_dataset,                # the validation split of the same data
@@ -133,7 +135,8 @@ def aligner_dls(
     pin = {} if resident or device.type != 'cuda' else dict(pin_memory=True)
     train = (ResidentDL if resident else EmbeddingDL)(train_dataset, bs=bs, shuffle=True, seed=seed,
                                                       num_workers=num_workers, device=device, **pin)
-    valid = EmbeddingDL(test_dataset, bs=max(bs, 512), num_workers=num_workers, device=device)
+    valid_bs = CPU_VALID_BS if device.type == 'cpu' else max(bs, 512)
+    valid = EmbeddingDL(test_dataset, bs=valid_bs, num_workers=num_workers, device=device)
     return DataLoaders(train, valid, device=device)
 
 # %% ../nbs/02b_loaders.ipynb #385f7388
