@@ -14,11 +14,11 @@ embeddings-only sidecar and 32 verification rows of `preds`, as `fetch_embedding
 Read rates: one physical file read in 64 MB chunks after `posix_fadvise(DONTNEED)` (from disk) and again (page cache).
 Peak RSS: VmHWM (`ru_maxrss` survives `execve`: a child would report its parent's) and the polled
 RssAnon/RssFile of each child (see bench/peak_rss.py).
-Compute share: the probe's float64 sums counted as the Gram updates do them (`x.T @ x` -> syrk, `k(k+1)` FLOPs a
-row: `k = C + 1` over every row, fitted and held out, and `k = 2C + 1` over the ~200,000 rows that carry the quadric)
-over the probe's seconds of the largest run, against this CPU's sustained syrk rate at the linear shape (4096 rows,
-measured after the children); its read rate (every row once, the ~200,000 checked held-out rows again)
-against the two measured above.
+Compute share: the probe's float64 sums counted as the Gram updates do them (BLAS `dsyrk`, `k(k+1)` FLOPs a row:
+`k = C + 1` over every row, fitted and held out, and `k = 2C + 1` over the fitted rows' share that carries the quadric,
+~160,000; `bench.common.probe_gram_flop`) over the probe's seconds of the largest run, against this CPU's sustained
+`dsyrk` rate at the linear shape (4096 rows into [C+1]^2 in place, measured after the children); its read rate
+(every row once, the ~200,000 checked held-out rows again) against the two measured above.
 
     nice -n 10 .venv/bin/python -m bench.real_scale --blocks 1,4,15,60 --record
     .venv/bin/python -m bench.real_scale --root /tmp/rs --rows 4000 --blocks 1,3 --physical 1   # a quick check
@@ -137,14 +137,18 @@ def probe_flop(r:dict)->float:
     return probe_gram_flop(r['width'], r['probe_rows_fit'], r['probe_rows_held_out'])
 
 def gram_limit_gflops(c:int, reps:int=3)->float:
-    "This CPU's sustained float64 GFLOPS for the probe's Gram update (`x.T @ x`, numpy -> syrk) of 4096 rows."
+    ("This CPU's sustained float64 GFLOPS for the probe's Gram update at the linear shape: BLAS `dsyrk` of 4096 rows "
+     "into a [C+1]^2 matrix in place, as `ProbeStats` does (the best of numpy's `x.T @ x` and it, so not understated).")
+    from scipy.linalg.blas import dsyrk
     x = np.random.default_rng(0).standard_normal((4096, c + 1))
-    x.T @ x
+    g = np.zeros((c + 1, c + 1))
     best = math.inf
-    for _ in range(reps):
-        t = time.perf_counter()
-        x.T @ x
-        best = min(best, time.perf_counter() - t)
+    for f in (lambda: x.T @ x, lambda: dsyrk(1., x.T, beta=1., c=g.T, lower=1, overwrite_c=1)):
+        f()
+        for _ in range(reps):
+            t = time.perf_counter()
+            f()
+            best = min(best, time.perf_counter() - t)
     return 4096 * (c + 1) * (c + 2) / best / 1e9
 
 @call_parse
