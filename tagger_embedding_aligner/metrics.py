@@ -6,6 +6,7 @@ Docs: https://deepghs.github.io/tagger_embedding_aligner/metrics.html.md"""
 
 # %% ../nbs/04_metrics.ipynb #8845d966
 from __future__ import annotations
+import math
 import numpy as np, torch
 import torch.nn.functional as F
 from .cli import import_fastai
@@ -37,6 +38,10 @@ def tag_thresholds(
 def _entropy(t):
     "Binary entropy of probabilities `t` (0 at 0 and 1)."
     return torch.special.entr(t) + torch.special.entr(1 - t)
+
+def _entropy_sum(t, chunk:int=64)->float:
+    "Sum of `_entropy(t)` over rows of `t` [n, tags], `chunk` rows at a time (float64): no [n, tags] temporaries."
+    return math.fsum(float(_entropy(t[i:i + chunk].float()).sum()) for i in range(0, len(t), chunk))
 
 # %% ../nbs/04_metrics.ipynb #c47b3f93
 class AlignStats:
@@ -163,7 +168,7 @@ class AlignMetric(Metric):
         if not learn.training:  # the validation batches come back every epoch: their targets' entropy sums once
             fp, (seen, ent) = _fingerprint(target), self.shared.entropy.get(learn.iter, (None, None))
             if seen != fp:
-                ent = float(_entropy(target.detach().float()).sum())
+                ent = _entropy_sum(target.detach())   # by chunks: four [batch, tags] arrays at once otherwise
                 self.shared.entropy[learn.iter] = (fp, ent)
         self.shared.stats.update(logits, emb, target, learn.xb[0], learn.yb[-1], target_entropy=ent)
     @property

@@ -105,7 +105,9 @@ def before_batch(self:AlignCallback):
     recompute = len(self.yb) == 1
     if not (self.fast or recompute): return
     with torch.no_grad(): g = u @ head.weights
-    if recompute: self.learn.yb = (torch.sigmoid(norm[:, None] * g + head.bias), norm)
+    if recompute:                                   # in place: one [batch, tags] array, not three
+        t = norm[:, None] * g
+        self.learn.yb = (t.add_(head.bias).sigmoid_(), norm)
     if self.fast: self.learn.xb = (u, g)
 
 # %% ../nbs/04b_objectives.ipynb #ccb5723f
