@@ -99,7 +99,7 @@ def probe_default(name:str):
     return inspect.signature(probe_structure).parameters[name].default
 
 def probe_gram_flop(width:int, rows_fit:int, rows_held_out:int)->float:
-    ("FLOPs of `probe_structure`'s float64 Gram updates (`x.T @ x` -> syrk, `k(k+1)` a row) with its defaults: up to "
+    ("FLOPs of `probe_structure`'s float64 Gram updates (BLAS `dsyrk`, `k(k+1)` a row) with its defaults: up to "
      "`quad_rows` rows in all, every row (held-out too) carries the quadratic features (`k = 2C + 1`); above, every "
      "row the linear ones (`k = C + 1`) and a `quad_rows / rows` share of the fitted rows the quadratic ones too.")
     n, q = rows_fit + rows_held_out, probe_default('quad_rows')
