@@ -5,9 +5,9 @@ through `lowrank`'s first layer ([256, C] @ [C, 16]), the head ([256, C] @ [C, T
 ([k, 4096] @ [4096, k] in float64, k = C + 1 or 2C + 1) -- and at a large square GEMM (the machine's best case).
 Counts: FLOPs per training sample (forward + backward + objective, `torch.utils.flop_counter.FlopCounterMode` around
 fastai's training phase) and per validation sample (the same around the validation phase) of `lowrank` trained on a
-full-shape world; per probe row, the Gram updates' k(k+1) (symmetric rank-k updates, BLAS `dsyrk` as `ProbeStats` runs them;
-`bench.common.probe_gram_flop`); per tagged row (`tea-tag`'s forward: converter + head) with the counter around the
-aligner's forward.
+full-shape world; per probe row, the Gram updates' k(k+1) (symmetric rank-k updates,
+BLAS `dsyrk`, as `ProbeStats` runs them; `bench.common.probe_gram_flop`); per tagged row (`tea-tag`'s forward:
+converter + head) with the counter around the aligner's forward.
 Achieved: the counts times the measured rows/s of each phase. The biggest gap is profiled (`torch.profiler`, top ops).
 
     nice -n 10 .venv/bin/python -m bench.compute_limit --record
