@@ -67,6 +67,11 @@ class ProbeStats:
         if not np.shares_memory(out, g): g[...] = out.T     # never expected: the wrapper copied instead of updating
         self._half = True
 
+    def release(self)->ProbeStats:
+        "Drop the array `features` reuses (before the fits: their temporaries take its place on the peak)."
+        self._phi = None
+        return self
+
     def _start(self, e:np.ndarray):
         if self.ref is None:
             sd = e.std(0)
@@ -75,9 +80,13 @@ class ProbeStats:
         self.gram = np.zeros((k, k))
 
     def features(self, e:np.ndarray)->np.ndarray:
-        "`[x^2, x, 1]` (or `[x, 1]`) of rows `e`, with `x = e - m0`, in float64 (written in place, one array)."
+        """`[x^2, x, 1]` (or `[x, 1]`) of rows `e`, with `x = e - m0`, in float64, written into one array that the next
+        call reuses (a fresh 33-67 MB array a chunk is page-faulted in each time: as long as the product itself)."""
         c, q = e.shape[1], self.quadratic
-        phi = np.empty((len(e), c * (2 if q else 1) + 1))
+        k = c * (2 if q else 1) + 1
+        if getattr(self, '_phi', None) is None or len(self._phi) < len(e) or self._phi.shape[1] != k:
+            self._phi = np.empty((len(e), k))
+        phi = self._phi[:len(e)]
         x = phi[:, c:2 * c] if q else phi[:, :c]
         np.subtract(e, self.ref[0], out=x)        # float32 rows become float64 here: no separate copy
         if q: np.multiply(x, x, out=phi[:, :c])
@@ -253,7 +262,10 @@ def plane_norm(
     lo:float|torch.Tensor, hi:float|torch.Tensor, # the range of norms the result is clamped to
 )->torch.Tensor:         # norms [batch, 1]
     "Weighted least-squares norm `s` of `s (a_k.u) = b_k` over the constraints, clamped to `[lo, hi]`."
-    d = u @ a.T
+    return _plane_from_dots(u @ a.T, b, w, lo, hi)
+
+def _plane_from_dots(d:torch.Tensor, b, w, lo, hi)->torch.Tensor:
+    "`plane_norm` given the directions' dot products `d = u @ a.T` [batch, k]."
     num, den = (d * (w * b)).sum(-1, keepdim=True), (d * d * w).sum(-1, keepdim=True)
     return (num / den.clamp_min(1e-300)).clamp(lo, hi)
 
@@ -317,7 +329,10 @@ def quadric_norm(
     lo:float|torch.Tensor, *, hi:float|torch.Tensor,  # the range of norms the result is clamped to
 )->torch.Tensor:         # norms [batch, 1]
     "The chosen root `s` of `s^2 (q.u^2) + s (l.u) + k = 0`, clamped to `[lo, hi]`."
-    Q, L = (u * u) @ q[:, None], u @ l[:, None]
+    return _quadric_root((u * u) @ q[:, None], u @ l[:, None], k, sign, lo, hi)
+
+def _quadric_root(Q:torch.Tensor, L:torch.Tensor, k, sign, lo, hi)->torch.Tensor:
+    "`quadric_norm` given `Q = q.u^2` and `L = l.u` [batch, 1]."
     r = torch.sqrt((L * L - 4 * Q * k).clamp_min(0)) * sign
     big = -L + r                                   # no cancellation when -L and r have the same sign
     same = (L * r) <= 0
@@ -408,16 +423,24 @@ def _stats(errs:np.ndarray)->dict:
 def _tensors(*xs)->list: return [torch.as_tensor(np.asarray(x, np.float64)) for x in xs]
 
 def _held_out_errors(pl:PlaneFit, qu:QuadricFit|None, e:np.ndarray, lo:float, hi:float, mean_norm:float)->dict:
-    "Per-row residuals and relative norm errors of the constraints on rows `e` (float64)."
-    s = np.linalg.norm(e, axis=1)
-    u = torch.from_numpy(e / s[:, None])
-    out = dict(plane_residual=np.abs(e @ pl.a.T - pl.b).max(1) / s,
-               plane_norm=plane_norm(u, *_tensors(pl.a, pl.b, pl.w), lo, hi)[:, 0].numpy() / s - 1,
+    """Per-row residuals and relative norm errors of the constraints on rows `e` (float64). A direction's products are
+    its row's over the norm (`u.a = e.a / |e|`, `q.u^2 = q.e^2 / |e|^2`): a few passes over the rows, no `u`."""
+    s = np.sqrt(np.einsum('ij,ij->i', e, e))
+    lin = e @ (pl.a.T if qu is None else np.column_stack([pl.a.T, qu.l]))  # [n, k (+ 1)]: e.a (and e.l)
+    ea = lin[:, :len(pl.a)]
+    out = dict(plane_residual=np.abs(ea - pl.b).max(1) / s,
+               plane_norm=_plane_from_dots(torch.from_numpy(ea / s[:, None]), *_tensors(pl.b, pl.w), lo, hi)
+                          [:, 0].numpy() / s - 1,
                constant_norm=mean_norm / s - 1)
     if qu is not None:
-        terms = np.abs(e * e * qu.q).sum(1) + np.abs(e * qu.l).sum(1) + abs(qu.k)
-        out['quadric_residual'] = np.abs((e * e) @ qu.q + e @ qu.l + qu.k) / terms
-        out['quadric_norm'] = quadric_norm(u, *_tensors(qu.q, qu.l, qu.k), qu.sign, lo, hi=hi)[:, 0].numpy() / s - 1
+        e2 = e * e
+        sq = e2 @ np.column_stack([qu.q, np.abs(qu.q)])                     # q.e^2 and |q|.e^2
+        el = lin[:, -1]
+        terms = sq[:, 1] + np.abs(e) @ np.abs(qu.l) + abs(qu.k)
+        out['quadric_residual'] = np.abs(sq[:, 0] + el + qu.k) / terms
+        Q, L = torch.from_numpy(sq[:, :1] / (s * s)[:, None]), torch.from_numpy((el / s)[:, None])
+        out['quadric_norm'] = _quadric_root(Q, L, torch.tensor(float(qu.k), dtype=torch.float64), qu.sign, lo,
+                                            hi)[:, 0].numpy() / s - 1
     return out
 
 # %% ../nbs/03b_probe.ipynb #687d8ee5
@@ -580,7 +603,7 @@ def probe_structure(
             for h in pending: held.update(h)
             pending = []
     if fit.n < 2: raise ValueError(f"probe_structure: {fit.n} rows to fit; expected at least 2 (more than the width)")
-    pl, qu = fit_planes(fit, tol), (fit_quadric(qfit, tol) if quadratic else None)
+    pl, qu = fit_planes(fit.release(), tol), (fit_quadric(qfit.release(), tol) if quadratic else None)
     errs, mean_norm = {}, float(np.sqrt(np.trace(fit.sum_ee) / fit.n))
     # about a chunk's held-out share at a time, as when they came out of a full chunk: the errors' float64
     # temporaries stay that size (whole chunks of checked rows put ~40 MB on the peak RSS)

@@ -145,6 +145,7 @@ def _sharded_fit_sums(data, holdout, holdout_frac:float, share:float, quadratic:
         _add(fit, e, i)
         if qfit is not fit and (q := holdout_mask(pos, share, seed + 1)).any(): _add(qfit, e[q], i)
     if fit.gram is None: raise ValueError("probe_structure_distributed: no rows in data; expected at least one chunk")
+    fit.release(), qfit.release()  # the features arrays: not needed by the fits
     return allreduce_stats(fit), (fit if qfit is fit else allreduce_stats(qfit))
 
 def probe_structure_distributed(
