@@ -16,7 +16,9 @@ matches the error's cosine, the mean norm's F1 dotted). Same worlds, split and p
 
 Beside the fixed priors, the prior a user would measure (`auto (measured)`): `tea-data-cos`'s estimate
 (`nbs/09c_modality.ipynb`, `1 / sqrt(mean(1 / c^2))` of the cosines between `auto`'s output direction and the clean
-embedding) on `pairs` training rows moved by the same kind and cosine with another seed, then applied to the test rows.
+embedding) on `pairs` training rows moved by the same kind and cosine with another seed, then applied to the test rows;
+and the prior fitted on those pairs' tags (`auto (fitted)`: `fit_data_cos`, the Wiener-factor grid and the measured
+cosine, the one whose tags of the pairs agree best with the tagger's), applied to the test rows the same way.
 
     PYTHONPATH=. .venv/bin/python -m bench.tradeoff --families token_ln,pooled_ln --worlds /work/worlds --record
 """
@@ -32,15 +34,18 @@ from tagger_embedding_aligner.robustness import _board_inputs
 from tagger_embedding_aligner.perturb import perturb
 from tagger_embedding_aligner.metrics import AlignStats
 from tagger_embedding_aligner.heads import TaggerHead
-from tagger_embedding_aligner.modality import effective_data_cos
+from tagger_embedding_aligner.modality import effective_data_cos, fit_data_cos
 
 KINDS, COSINES = ('iso', 'subspace', 'other', 'offset'), (.999, .99, .95, .9, .8)
 
+def moved_pairs(e:np.ndarray, kind:str, c:float, cov_u, seed:int=1)->np.ndarray:
+    "The other side of pairs `e` (raw rows): their directions moved by `kind` to cosine `c` (another seed than the test's)."
+    u = e / np.linalg.norm(e, axis=1, keepdims=True)
+    return u if kind == 'clean' else perturb(u, kind, c, seed, cov=cov_u)
+
 def measured_prior(conv, e:np.ndarray, kind:str, c:float, cov_u, seed:int=1)->float:
     "The `data_cos` `tea-data-cos` would report for pairs `e` (raw rows) whose other side is moved by `kind` to `c`."
-    u = e / np.linalg.norm(e, axis=1, keepdims=True)
-    up = u if kind == 'clean' else perturb(u, kind, c, seed, cov=cov_u)
-    out = conv(torch.from_numpy(up).double()).numpy()
+    out = conv(torch.from_numpy(moved_pairs(e, kind, c, cov_u, seed)).double()).numpy()
     cos = (out * e).sum(1) / np.linalg.norm(out, axis=1) / np.linalg.norm(e, axis=1)
     return effective_data_cos(np.clip(cos[cos > 0], None, 1.))
 
@@ -78,9 +83,15 @@ def family_curve(fam:str, worlds:Path, priors:list, test_rows:int=2000, pairs:in
             rows.append(dict(kind=kind, cos=c, method='auto (measured)', measured_cos=dm, f=float(conv.wf),
                              **score(conv(up).double())))
             conv.with_data_cos(1.)
+            fit = fit_data_cos(conv, moved_pairs(e_pairs, kind, c, cov_u), e_pairs, head, cats, measured=dm)
+            conv.with_data_cos(fit['data_cos'])
+            rows.append(dict(kind=kind, cos=c, method='auto (fitted)', fitted_cos=fit['data_cos'], f=float(conv.wf),
+                             pairs_f1=fit['tag_f1'], **score(conv(up).double())))
+            conv.with_data_cos(1.)
             print(fam, kind, c, ' '.join(f"{r.get('data_cos', r['method'])}={r['tag_f1']:.3f}"
-                                         for r in rows[-len(priors) - 3:-1]),
-                  f"measured {dm:.3f}={rows[-1]['tag_f1']:.3f}", flush=True)
+                                         for r in rows[-len(priors) - 4:-2]),
+                  f"measured {dm:.3f}={rows[-2]['tag_f1']:.3f} fitted {fit['data_cos']:.3f}={rows[-1]['tag_f1']:.3f}",
+                  flush=True)
     return dict(chosen=chosen, H=float(conv.hmean), spread=float(conv.spread), mean_norm=mean_norm, rows=rows,
                 test=len(te), train=len(tr))
 

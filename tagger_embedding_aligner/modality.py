@@ -16,9 +16,12 @@ from .dataset import unit_rows
 from .imgutils_compat import ALIGNER_REPO
 from .tag import EmbeddingFile, load_aligner
 from .cli import command, Required
+from .heads import TaggerHead, load_labels
+from .metrics import AlignStats
 
 # %% auto #0
-__all__ = ['effective_data_cos', 'pair_cosines', 'data_cos_from_pairs', 'tea_data_cos']
+__all__ = ['WIENER_GRID', 'effective_data_cos', 'pair_cosines', 'prior_candidates', 'fit_data_cos', 'data_cos_from_pairs',
+           'tea_data_cos']
 
 # %% ../nbs/09c_modality.ipynb #7cb1c351
 def effective_data_cos(
@@ -52,6 +55,61 @@ def pair_cosines(
     trust = aligner.trust(u)
     return _cos(u, t), _cos(aligner.denormalize(u), t), None if trust is None else trust.double().numpy()
 
+# %% ../nbs/09c_modality.ipynb #e88631e7
+WIENER_GRID = (1., .98, .95, .9, .85, .8, .7, .6, .5, .4, .3, .2, .1, .05)
+
+def prior_candidates(
+    spread:float,                 # the directions' spread of the rows the converter was fitted on (`RobustRay.spread`)
+    measured:float|None=None,     # a measured `data_cos` (`effective_data_cos`), tried as well
+    factors=WIENER_GRID,          # Wiener factors of the plane's reading to try (1: exact)
+)->list:                          # `data_cos` values, from 1 down, without repeats
+    "The `data_cos` priors whose Wiener factors are `factors` (`c = 1 / sqrt(1 + (1 / f - 1) spread)`), and `measured`."
+    if not (spread > 0): raise ValueError(f"spread={spread!r}; expected > 0 (a converter fitted from sample rows)")
+    cs = {1. if f >= 1 else 1 / math.sqrt(1 + (1 / f - 1) * spread) for f in factors}
+    if measured is not None: cs.add(float(measured))
+    return sorted(cs, reverse=True)
+
+# %% ../nbs/09c_modality.ipynb #c681e05a
+def _pair_batches(units, tagger_rows, head:TaggerHead, bs:int)->list:
+    "Per batch of pairs: (directions, the tagger's probabilities, its unit rows, its norms), float32."
+    out = []
+    for i in range(0, len(units), bs):
+        t = torch.as_tensor(np.asarray(tagger_rows[i:i + bs]), dtype=torch.float64)
+        n = t.norm(dim=-1)
+        out.append((torch.as_tensor(np.asarray(units[i:i + bs])), head.logits(t.float()).sigmoid(),
+                    (t / n[:, None]).float(), n.float()))
+    return out
+
+@torch.no_grad()
+def fit_data_cos(
+    converter,                    # a converter with `with_data_cos` (`robust`), fitted from sample rows
+    units,                        # [n, width] your modality's directions, unit rows
+    tagger_rows,                  # [n, width] the tagger's embeddings of the same items, row for row
+    head:TaggerHead,              # the tagger's head
+    categories,                   # category per tag (the thresholds of `04_metrics`)
+    *,
+    measured:float|None=None,     # the measured `data_cos`, tried as well
+    bs:int=512,                   # pairs per batch (each holds a [bs, tags] array of the tagger's probabilities)
+)->dict:                          # `data_cos` (the best), `tag_f1` (its), `scores` {data_cos: tag F1}
+    "The `data_cos` prior under which the converter's tags of `units` agree best with the tagger's tags of its rows."
+    if not callable(getattr(converter, 'with_data_cos', None)):
+        raise ValueError(f"fit_data_cos: {type(converter).__name__} has no data_cos prior (robust has)")
+    if len(units) != len(tagger_rows) or not len(units):
+        raise ValueError(f"fit_data_cos: {len(units)} directions and {len(tagger_rows)} tagger rows; expected "
+                         "the same, at least one")
+    batches, scores, before = _pair_batches(units, tagger_rows, head, bs), {}, converter.data_cos
+    try:
+        for c in prior_candidates(float(converter.spread), measured):
+            converter.with_data_cos(c)
+            st = AlignStats(categories)
+            for u, target, tu, tn in batches:
+                emb = converter(u).float()
+                st.update(head.logits(emb), emb, target, tu, tn)
+            scores[c] = float(st.compute()['tag_f1'])
+    finally: converter.with_data_cos(before)
+    best = max(scores, key=lambda c: (scores[c], c))
+    return dict(data_cos=best, tag_f1=scores[best], scores=scores)
+
 # %% ../nbs/09c_modality.ipynb #2c019e03
 def _open_pairs(other, tagger, width:int, keys:tuple)->tuple:
     "The two `EmbeddingFile`s, checked whole (width, rows) and of equal length, before anything is computed."
@@ -66,6 +124,25 @@ def _summary(c:np.ndarray)->dict:
     return dict(median=float(np.median(c)), p10=float(np.quantile(c, .1)))
 
 # %% ../nbs/09c_modality.ipynb #a198e648
+def _categories(al, labels)->np.ndarray:
+    "The tag categories of `labels` (csv path or tagger name), else the aligner's own; checked against its head."
+    cats = np.asarray((al.labels if labels is None else load_labels(labels))['category'])
+    if len(cats) != al.model.suffix.n_tags:
+        raise ValueError(f"labels {labels!r} have {len(cats)} tags; the aligner's head has {al.model.suffix.n_tags}")
+    return cats
+
+def _fit_prior(al, fo, ft, labels, measured:float, fit_rows:int)->tuple:
+    "`(fit report or None, why not or None)`: `fit_data_cos` on the first `fit_rows` pairs where labels are found."
+    try: cats = _categories(al, labels)
+    except (OSError, ValueError, KeyError) as err:
+        if labels is not None: raise
+        return None, f"the aligner's labels were not found ({err}); pass labels= (--labels) to fit the prior"
+    m = min(len(fo), fit_rows)
+    fit = fit_data_cos(al.model.converter, unit_rows(fo.rows(0, m), fo.where)[0], ft.rows(0, m), al.model.suffix,
+                       cats, measured=measured)
+    return dict(rows=m, data_cos=fit['data_cos'], tag_f1=fit['tag_f1'], tag_f1_measured=fit['scores'][measured],
+                tag_f1_exact=fit['scores'][1.]), None
+
 def data_cos_from_pairs(
     other:str|Path,          # `.npy`, `.npz` or `.safetensors` file: your modality's embeddings
     tagger:str|Path,         # the same kind of file: the tagger's embeddings of the same items, row for row
@@ -75,8 +152,10 @@ def data_cos_from_pairs(
     tagger_key:str=None,     # array name in `tagger`
     repo:str=ALIGNER_REPO,   # Hub repo when `aligner` is a model name
     batch_size:int=4096,     # rows per chunk
+    labels:str|Path=None,    # the tagger's `selected_tags.csv` or name (default: the aligner's), for the fit
+    fit_rows:int=2048,       # the first this many pairs fit the prior on their tags (`fit_data_cos`); 0: no fit
 )->dict:                     # the report (see above); `data_cos` is the suggestion
-    "Measure how close `other`'s rows land to their `tagger` rows, and the `data_cos` prior that follows."
+    "Measure how close `other`'s rows land to their `tagger` rows, and the `data_cos` prior that tags them best."
     al = load_aligner(aligner, repo=repo)
     fo, ft = _open_pairs(other, tagger, al.width, (other_key, tagger_key))
     parts = [pair_cosines(al, fo.rows(i, i + batch_size), ft.rows(i, i + batch_size), first=i,
@@ -85,8 +164,13 @@ def data_cos_from_pairs(
     keep = mended > 0
     if not keep.any(): raise ValueError(f"{fo.where}: no row's aligned direction points toward its tagger row")
     mends = callable(getattr(al.model.converter, 'with_data_cos', None))
-    return dict(data_cos=effective_data_cos(np.minimum(mended[keep], 1.)), rows=len(raw), left_out=int((~keep).sum()),
-                raw=_summary(raw), mended=_summary(mended[keep]),
+    measured = effective_data_cos(np.minimum(mended[keep], 1.))
+    fit, why = (None, "not asked (fit_rows=0)") if fit_rows < 1 else \
+               (None, "this converter has no data_cos prior") if not mends else \
+               _fit_prior(al, fo, ft, labels, measured, fit_rows)
+    return dict(data_cos=measured if fit is None else fit['data_cos'], measured_data_cos=measured, fit=fit,
+                fit_skipped=why, rows=len(raw), left_out=int((~keep).sum()), raw=_summary(raw),
+                mended=_summary(mended[keep]),
                 trust=None if parts[0][2] is None else float(np.median(np.concatenate([p[2] for p in parts]))),
                 aligner=repr(al), mends=mends)
 
@@ -100,6 +184,11 @@ def _report_lines(rep:dict)->list:
     if not rep['mends']:
         lines.append("this converter does not mend directions: the figure includes the off-data error that robust "
                      "removes; measure through a robust aligner for its prior")
+    fit = rep['fit']
+    if fit: lines.append(f"the prior that tags the first {fit['rows']:,} pairs best: data_cos {fit['data_cos']:.3f}, "
+                         f"tag F1 {fit['tag_f1']:.3f} ({fit['tag_f1_measured']:.3f} with the measured cosine's prior "
+                         f"{rep['measured_data_cos']:.3f}, {fit['tag_f1_exact']:.3f} exact)")
+    elif rep['mends']: lines.append(f"prior not fitted on the pairs' tags: {rep['fit_skipped']}")
     c = math.floor(rep['data_cos'] * 1000) / 1000
     lines.append(f"suggested data_cos: {c:.3f} (tea-train --model robust --data-cos {c:.3f}, "
                  f"or converter.with_data_cos({c:.3f}))")
@@ -115,11 +204,13 @@ def tea_data_cos(
     tagger_key:str=None,    # array name in TAGGER
     repo:str=ALIGNER_REPO,  # Hub repo when --aligner is a model name
     batch_size:int=4096,    # rows per chunk
+    labels:str=None,        # the tagger's selected_tags.csv or name (default: the aligner's), to fit the prior
+    fit_rows:int=2048,      # the first this many pairs fit the prior on their tags; 0: the measured cosine's prior
     as_json:bool=False,     # print the report as JSON
 ):
-    "Measure how close another model's embeddings land to the tagger's on paired rows; suggest robust's data_cos."
+    "Measure how close another model's embeddings land to the tagger's on paired rows; fit robust's data_cos on them."
     try: rep = data_cos_from_pairs(other, tagger, aligner, other_key=other_key, tagger_key=tagger_key, repo=repo,
-                                   batch_size=batch_size)
+                                   batch_size=batch_size, labels=labels, fit_rows=fit_rows)
     except (ValueError, KeyError, OSError) as e:
         raise CliError(str(e.args[0] if isinstance(e, KeyError) else e)) from None
     print(json.dumps(rep, indent=1) if as_json else '\n'.join(_report_lines(rep)))
