@@ -21,6 +21,8 @@ and the prior fitted on those pairs' tags (`auto (fitted)`: `fit_data_cos`, the 
 cosine, the one whose tags of the pairs agree best with the tagger's), applied to the test rows the same way.
 
     PYTHONPATH=. .venv/bin/python -m bench.tradeoff --families token_ln,pooled_ln --worlds /work/worlds --record
+    PYTHONPATH=. .venv/bin/python -m bench.tradeoff --families token_ln_nonlin,pooled_ln_fp16 --profile small \
+        --worlds /work/worlds/board --record   # the small board's approximate-constraint worlds: tradeoff_small.json
 """
 import tempfile, numpy as np, torch
 from pathlib import Path
@@ -49,9 +51,10 @@ def measured_prior(conv, e:np.ndarray, kind:str, c:float, cov_u, seed:int=1)->fl
     cos = (out * e).sum(1) / np.linalg.norm(out, axis=1) / np.linalg.norm(e, axis=1)
     return effective_data_cos(np.clip(cos[cos > 0], None, 1.))
 
-def family_curve(fam:str, worlds:Path, priors:list, test_rows:int=2000, pairs:int=1000)->dict:
+def family_curve(fam:str, worlds:Path, priors:list, test_rows:int=2000, pairs:int=1000, profile:str='full')->dict:
     "Tag F1 and pred MSE of `auto` with each `data_cos` prior, and with the measured one, clean and under every error."
-    w = make_world(worlds / f'{fam}_full', profile='full', family=fam, samples=(), blocks=2, block_size=16000,
+    w = make_world(worlds / f'{fam}_{profile}', profile=profile, family=fam, samples=(), blocks=2,
+                   block_size=16000 if profile == 'full' else None,
                    layout='hf')
     ds = EmbeddingDataset(w.block_files())
     tr, te = dataset_split(ds, [.8, .2], seed=0)
@@ -124,13 +127,14 @@ def plot_curve(fam:str, res:dict):
 
 @call_parse
 def main(families:str='token_ln,pooled_ln', # world families (full shape, 2 x 16,000 rows, as bench/board.py)
-         worlds:str='worlds/board',         # folder of the worlds (`<family>_full`), made where missing
+         worlds:str='worlds/board',         # folder of the worlds (`<family>_<profile>`), made where missing
+         profile:str='full',                # world profile: `full` (2 x 16,000 rows) or `small` (as the small board)
          priors:str='1,0.999,0.99,0.95,0.9,0.8', # the `data_cos` priors
          images:str='nbs/images',           # where the plots go (`tradeoff_<family>.png`)
          record:bool=False):                # write bench/results/tradeoff.json and the plots
     "The clean-exactness trade-off against data-like errors: `auto` (`robust`) with each `data_cos` prior."
     ps = [float(p) for p in priors.split(',')]
-    out = {fam: family_curve(fam, Path(worlds), ps) for fam in families.split(',')}
+    out = {fam: family_curve(fam, Path(worlds), ps, profile=profile) for fam in families.split(',')}
     if not record: return
     heads = []
     for fam, res in out.items():
@@ -147,6 +151,8 @@ def main(families:str='token_ln,pooled_ln', # world families (full shape, 2 x 16
                      f"{mean('subspace', .9):.3f}, {mean('other', .9):.3f}); measured prior: "
                      + ', '.join(f"{k} .9 {meas(k, .9)['tag_f1']:.3f} (data_cos {meas(k, .9)['measured_cos']:.3f})"
                                  for k in KINDS))
-    write_record('tradeoff', what='clean exactness against data-like errors (`robust`, `data_cos` prior)',
+    write_record('tradeoff' if profile == 'full' else f'tradeoff_{profile}',
+                 what=f'clean exactness against data-like errors (`robust`, `data_cos` prior; {profile} worlds)',
                  figure='; '.join(heads), figures=out, args=changed(main, families=families, worlds=worlds,
-                                                                   priors=priors, images=images, record=record))
+                                                                   profile=profile, priors=priors, images=images,
+                                                                   record=record))
