@@ -79,7 +79,7 @@ def nb2md(nb_path, root=ROOT):
 
 # The Performance table, from the benchmarks' records
 PERF_ROWS = ('dataset_load', 'throughput', 'time_to_quality', 'ttq_families', 'time_to_limit', 'peak_rss',
-             'tag_throughput', 'gpu_throughput', 'real_scale', 'distributed', 'compute_limit')
+             'tag_throughput', 'gpu_throughput', 'real_scale', 'distributed', 'compute_limit', 'train_ceiling')
 RECORD_KEYS = dict(script=str, what=str, figure=str, command=str, figures=dict, date=str, machine=dict, source=str)
 PERF_START, PERF_END = '<!-- performance -->', '<!-- /performance -->'
 
