@@ -11,6 +11,8 @@ Reference (bench/reference.py): batch 16, blocks in RAM via np.load, per-item no
 min(cpu_count, 16) workers, BCELoss on the head's sigmoid, AdamW + OneCycleLR; timed over --ref-samples after a warm-up.
 
     .venv/bin/python -m bench.throughput --record
+    .venv/bin/python -m bench.throughput --world /work/worlds/features_full --models auto,num2,lowrank --record
+        # + `lowrank` asked for by name: the learned path's own set-up (no probe: nothing to decide)
     .venv/bin/python -m bench.throughput --world /tmp/tiny --profile tiny --epochs 2 --ref-samples 320  # a quick check
 """
 import tempfile, time
@@ -82,8 +84,10 @@ def main(
                 f"{r['one_epoch_samples_per_s'] / ref:.1f}x)")
     first, *others = rows.values()
     write_record('throughput',
-        what="training throughput, the default (`auto`) and `num2`, this project vs the original loop (batch 16, "
-             f"stored preds in RAM, per-item work, BCE through the head), same run, same rows{shape}",
+        what="training throughput of the default (`auto`) beside "
+             + ', '.join('`' + r['model'] + '`' for r in others) + ", this "
+             "project vs the original loop (batch 16, stored preds in RAM, per-item work, BCE through the head), same "
+             f"run, same rows{shape}",
         figure=f"the original {ref:,.0f} samples/s; `auto` -> `{first['trained']}` {text(first)}"
                + ''.join(f"; `{r['model']}` {text(r)}" for r in others)
                + f"; {epochs} epochs of {len(tr):,} rows, set-up (probe, curvature pass) included",

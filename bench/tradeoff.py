@@ -41,7 +41,7 @@ from tagger_embedding_aligner.modality import effective_data_cos, fit_data_cos
 KINDS, COSINES = ('iso', 'subspace', 'other', 'offset'), (.999, .99, .95, .9, .8)
 
 def moved_pairs(e:np.ndarray, kind:str, c:float, cov_u, seed:int=1)->np.ndarray:
-    "The other side of pairs `e` (raw rows): their directions moved by `kind` to cosine `c` (another seed than the test's)."
+    "The other side of pairs `e` (raw rows): their directions moved by `kind` to cosine `c` (not the test's seed)."
     u = e / np.linalg.norm(e, axis=1, keepdims=True)
     return u if kind == 'clean' else perturb(u, kind, c, seed, cov=cov_u)
 
