@@ -140,23 +140,35 @@ def _robust_fit(self:RobustRay,
 RobustRay.fit, RobustRay._data_prior = _robust_fit, _data_prior
 
 # %% ../nbs/03d_robust.ipynb #c607dacc
-def _grid(self:RobustRay)->tuple:
-    "Variances `kappa lam + tau^2` [C, K*G], the Wiener factors `kappa lam / (...)`, the log prior [K*G] and the taus."
+_GRID_SOURCES = ('kappas', 'lam', 'taus', 'log_kappa_prior', 'log_prior')  # the buffers the grid is made of
+
+def _grid_terms(self:RobustRay)->tuple:
+    ("`(1 / v, log det / 2, F, prior, taus)`: the variances `v = kappa lam + tau^2` [C, K*G] inverted and their log "
+     "determinants, the Wiener factors `F = kappa lam / v`, the log prior [K*G] and the taus.")
     kl = self.kappas[:, None] * self.lam[None, :]                                   # [K, C]
     lt = (kl[:, :, None] + self.taus[None, None, :]).permute(1, 0, 2).reshape(len(self.lam), -1)
     F = (kl[:, :, None] / (kl[:, :, None] + self.taus[None, None, :])).permute(1, 0, 2).reshape(len(self.lam), -1)
     prior = (self.log_kappa_prior[:, None] + self.log_prior[None, :]).reshape(-1)
-    return lt, F, prior, self.taus.repeat(len(self.kappas))
+    return 1 / lt, torch.log(lt).sum(0) / 2, F, prior, self.taus.repeat(len(self.kappas))
+
+def _grid(self:RobustRay)->tuple:
+    "`_grid_terms`, kept until a buffer they are made of is replaced or changed in place (`fit`, `load_state_dict`)."
+    if torch.compiler.is_exporting() or torch.is_inference_mode_enabled(): return self._grid_terms()  # in the graph
+    srcs = tuple(self._buffers[k] for k in _GRID_SOURCES)
+    versions = tuple(t._version for t in srcs)
+    kept = self.__dict__.get('_grid_kept')   # (the source tensors themselves, their versions, the terms)
+    if kept is None or kept[1] != versions or any(a is not b for a, b in zip(kept[0], srcs)):
+        kept = self.__dict__['_grid_kept'] = (srcs, versions, self._grid_terms())
+    return kept[2]
 
 def _posterior(self:RobustRay, x:torch.Tensor)->tuple:
     "`(w, s, p, F, taus)` for inputs `x` (normalized here, float64): scale and posterior over the grid."
     u = nn.functional.normalize(x.double(), dim=-1)
     w, m, C = u @ self.vecs, self.vecs.T @ self.mu, u.shape[-1]
-    lt, F, prior, taus = self._grid()
-    R = 1 / lt
+    R, half_logdet, F, prior, taus = self._grid()
     A, B, D = (w * w) @ R, (w * m) @ R, (m * m) @ R
     s = (B + torch.sqrt(B * B + 4 * A * (C - 1))) / (2 * A)
-    ev = (C - 1) * torch.log(s) - (A * s * s - 2 * B * s + D) / 2 - torch.log(lt).sum(0) / 2 \
+    ev = (C - 1) * torch.log(s) - (A * s * s - 2 * B * s + D) / 2 - half_logdet \
          - torch.log(A + (C - 1) / (s * s)) / 2 + prior
     return w, s, torch.softmax(ev, dim=-1), F, taus
 
@@ -187,7 +199,7 @@ def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
         keep = keep * (1 - p0 * self._pair_noise(x))  # multiplied it was counted twice: Spearman .72 instead of .99
     return torch.sqrt(keep).to(x.dtype)
 
-RobustRay._grid = _grid
+RobustRay._grid, RobustRay._grid_terms = _grid, _grid_terms
 
 # %% ../nbs/03d_robust.ipynb #a57ed3b9
 def _norm_margin(probe:Probe)->float:
