@@ -140,16 +140,18 @@ def _robust_fit(self:RobustRay,
 RobustRay.fit, RobustRay._data_prior = _robust_fit, _data_prior
 
 # %% ../nbs/03d_robust.ipynb #c607dacc
-_GRID_SOURCES = ('kappas', 'lam', 'taus', 'log_kappa_prior', 'log_prior')  # the buffers the grid is made of
+_GRID_SOURCES = ('kappas', 'lam', 'taus', 'log_kappa_prior', 'log_prior', 'vecs', 'mu')  # what the terms are made of
 
 def _grid_terms(self:RobustRay)->tuple:
-    ("`(1 / v, log det / 2, F, prior, taus)`: the variances `v = kappa lam + tau^2` [C, K*G] inverted and their log "
-     "determinants, the Wiener factors `F = kappa lam / v`, the log prior [K*G] and the taus.")
+    ("`(1 / v, log det / 2, F, prior, taus, m, D)`: the variances `v = kappa lam + tau^2` [C, K*G] inverted and their "
+     "log determinants, the Wiener factors `F = kappa lam / v`, the log prior [K*G], the taus, the mean in the "
+     "eigenbasis `m` and its `D = m^2 / v`.")
     kl = self.kappas[:, None] * self.lam[None, :]                                   # [K, C]
     lt = (kl[:, :, None] + self.taus[None, None, :]).permute(1, 0, 2).reshape(len(self.lam), -1)
     F = (kl[:, :, None] / (kl[:, :, None] + self.taus[None, None, :])).permute(1, 0, 2).reshape(len(self.lam), -1)
     prior = (self.log_kappa_prior[:, None] + self.log_prior[None, :]).reshape(-1)
-    return 1 / lt, torch.log(lt).sum(0) / 2, F, prior, self.taus.repeat(len(self.kappas))
+    R, m = 1 / lt, self.vecs.T @ self.mu
+    return R, torch.log(lt).sum(0) / 2, F, prior, self.taus.repeat(len(self.kappas)), m, (m * m) @ R
 
 def _grid(self:RobustRay)->tuple:
     "`_grid_terms`, kept until a buffer they are made of is replaced or changed in place (`fit`, `load_state_dict`)."
@@ -164,9 +166,9 @@ def _grid(self:RobustRay)->tuple:
 def _posterior(self:RobustRay, x:torch.Tensor)->tuple:
     "`(w, s, p, F, taus)` for inputs `x` (normalized here, float64): scale and posterior over the grid."
     u = nn.functional.normalize(x.double(), dim=-1)
-    w, m, C = u @ self.vecs, self.vecs.T @ self.mu, u.shape[-1]
-    R, half_logdet, F, prior, taus = self._grid()
-    A, B, D = (w * w) @ R, (w * m) @ R, (m * m) @ R
+    w, C = u @ self.vecs, u.shape[-1]
+    R, half_logdet, F, prior, taus, m, D = self._grid()
+    A, B = (w * w) @ R, (w * m) @ R
     s = (B + torch.sqrt(B * B + 4 * A * (C - 1))) / (2 * A)
     ev = (C - 1) * torch.log(s) - (A * s * s - 2 * B * s + D) / 2 - half_logdet \
          - torch.log(A + (C - 1) / (s * s)) / 2 + prior
@@ -174,7 +176,7 @@ def _posterior(self:RobustRay, x:torch.Tensor)->tuple:
 
 def _forward(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     w, s, p, F, _ = self._posterior(x)
-    m = self.vecs.T @ self.mu
+    m = self._grid()[5]
     e = self.mu + (((p * s) @ F.T) * w - (p @ F.T) * m) @ self.vecs.T
     norm = e.norm(dim=-1, keepdim=True)
     u = e / norm
