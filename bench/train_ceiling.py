@@ -21,20 +21,14 @@ import torch
 from fastcore.script import call_parse
 from torch.utils.flop_counter import FlopCounterMode
 from bench.common import full_world, split, TrainTimer, write_record, changed
+from bench.compute_limit import gflops
 from tagger_embedding_aligner.loaders import aligner_dls
 from tagger_embedding_aligner.train import aligner_learner, train_model
 
 def square_gflops(n:int=2048, reps:int=5)->float:
-    "Sustained float32 GFLOPS of an n^3 matmul (best of `reps`)."
+    "Sustained float32 GFLOPS of an n^3 matmul (best of `reps`, `bench.compute_limit.gflops`)."
     a, b = torch.randn(n, n), torch.randn(n, n)
-    a @ b
-    best = min(_timed(lambda: a @ b) for _ in range(reps))
-    return 2 * n ** 3 / best / 1e9
-
-def _timed(fn)->float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+    return gflops(lambda: a @ b, 2 * n ** 3, reps)
 
 def bare_setup(tr, te, model_name:str='lowrank'):
     "`(model, loss, units, norms)`: a fresh converter in front of the head, its loss, the training rows in memory."
