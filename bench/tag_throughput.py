@@ -34,7 +34,7 @@ def reset_peak():
     return mb('VmRSS')
 
 def aligner_export(root:Path, profile:str='full', family:str='token_ln', model:str='auto')->tuple:
-    "`(world, export folder, converter)`: a `family` world and a `model` export fitted on its block (made once each)."
+    "`(world, export folder)`: a `family` world and a `model` export fitted on its block (made once each)."
     world = make_world(root / family / 'hub', profile=profile, family=family, samples=(2000,), blocks=1,
                        block_size=8000)
     export = root / family / f'export_{model}'

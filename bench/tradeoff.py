@@ -45,9 +45,9 @@ def moved_pairs(e:np.ndarray, kind:str, c:float, cov_u, seed:int=1)->np.ndarray:
     u = e / np.linalg.norm(e, axis=1, keepdims=True)
     return u if kind == 'clean' else perturb(u, kind, c, seed, cov=cov_u)
 
-def measured_prior(conv, e:np.ndarray, kind:str, c:float, cov_u, seed:int=1)->float:
-    "The `data_cos` `tea-data-cos` would report for pairs `e` (raw rows) whose other side is moved by `kind` to `c`."
-    out = conv(torch.from_numpy(moved_pairs(e, kind, c, cov_u, seed)).double()).numpy()
+def measured_prior(conv, e:np.ndarray, moved:np.ndarray)->float:
+    "The `data_cos` `tea-data-cos` would report for pairs `e` (raw rows) whose other side is `moved` (`moved_pairs`)."
+    out = conv(torch.from_numpy(moved).double()).numpy()
     cos = (out * e).sum(1) / np.linalg.norm(out, axis=1) / np.linalg.norm(e, axis=1)
     return effective_data_cos(np.clip(cos[cos > 0], None, 1.))
 
@@ -81,12 +81,13 @@ def family_curve(fam:str, worlds:Path, priors:list, test_rows:int=2000, pairs:in
                 conv.with_data_cos(dc)
                 rows.append(dict(kind=kind, cos=c, method='auto', data_cos=dc, f=float(conv.wf),
                                  **score(conv(up).double())))
-            dm = measured_prior(conv, e_pairs, kind, c, cov_u)
+            up_pairs = moved_pairs(e_pairs, kind, c, cov_u)
+            dm = measured_prior(conv, e_pairs, up_pairs)
             conv.with_data_cos(dm)
             rows.append(dict(kind=kind, cos=c, method='auto (measured)', measured_cos=dm, f=float(conv.wf),
                              **score(conv(up).double())))
             conv.with_data_cos(1.)
-            fit = fit_data_cos(conv, moved_pairs(e_pairs, kind, c, cov_u), e_pairs, head, cats, measured=dm)
+            fit = fit_data_cos(conv, up_pairs, e_pairs, head, cats, measured=dm)
             conv.with_data_cos(fit['data_cos'])
             rows.append(dict(kind=kind, cos=c, method='auto (fitted)', fitted_cos=fit['data_cos'], f=float(conv.wf),
                              pairs_f1=fit['tag_f1'], **score(conv(up).double())))

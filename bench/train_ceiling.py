@@ -16,14 +16,15 @@ times them) in the same run. Shares are of the square float32 GEMM (2048^3) meas
     nice -n 10 .venv/bin/python -m bench.train_ceiling --record
     .venv/bin/python -m bench.train_ceiling --batch-sizes 256 --no-compiled   # a quick check
 """
-import tempfile, time
+import time
 import torch
 from fastcore.script import call_parse
 from torch.utils.flop_counter import FlopCounterMode
-from bench.common import full_world, split, TrainTimer, write_record, changed
+from bench.common import full_world, split, write_record, changed
 from bench.compute_limit import gflops
+from bench.throughput import ours
 from tagger_embedding_aligner.loaders import aligner_dls
-from tagger_embedding_aligner.train import aligner_learner, train_model
+from tagger_embedding_aligner.train import aligner_learner
 
 def square_gflops(n:int=2048, reps:int=5)->float:
     "Sustained float32 GFLOPS of an n^3 matmul (best of `reps`, `bench.compute_limit.gflops`)."
@@ -65,10 +66,8 @@ def bare_rate(model, loss_fn, units, norms, bs:int, compiled:bool=False, epochs:
 
 def default_rate(tr, te, epochs:int=3)->float:
     "Rows/s of the default's training epochs (`train_model`, `auto` -> `lowrank`, batch 256), validation excluded."
-    timer = TrainTimer()
-    with tempfile.TemporaryDirectory() as d:
-        train_model(tr, te, 'SwinV2_v3', 'auto', workdir=d, max_epochs=epochs, quiet=True, cbs=[timer])
-    return timer.samples / timer.secs
+    samples, _, epoch_secs, _ = ours(tr, te, epochs, 256)
+    return samples / epoch_secs
 
 @call_parse
 def main(

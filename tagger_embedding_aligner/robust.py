@@ -164,7 +164,7 @@ def _grid(self:RobustRay)->tuple:
     return kept[2]
 
 def _posterior(self:RobustRay, x:torch.Tensor)->tuple:
-    "`(w, s, p, F, taus)` for inputs `x` (normalized here, float64): scale and posterior over the grid."
+    "`(w, s, p, F, taus, m)` for inputs `x` (normalized here, float64): scale and posterior over the grid."
     u = nn.functional.normalize(x.double(), dim=-1)
     w, C = u @ self.vecs, u.shape[-1]
     R, half_logdet, F, prior, taus, m, D = self._grid()
@@ -172,11 +172,10 @@ def _posterior(self:RobustRay, x:torch.Tensor)->tuple:
     s = (B + torch.sqrt(B * B + 4 * A * (C - 1))) / (2 * A)
     ev = (C - 1) * torch.log(s) - (A * s * s - 2 * B * s + D) / 2 - half_logdet \
          - torch.log(A + (C - 1) / (s * s)) / 2 + prior
-    return w, s, torch.softmax(ev, dim=-1), F, taus
+    return w, s, torch.softmax(ev, dim=-1), F, taus, m
 
 def _forward(self:RobustRay, x:torch.Tensor)->torch.Tensor:
-    w, s, p, F, _ = self._posterior(x)
-    m = self._grid()[5]
+    w, s, p, F, _, m = self._posterior(x)
     e = self.mu + (((p * s) @ F.T) * w - (p @ F.T) * m) @ self.vecs.T
     norm = e.norm(dim=-1, keepdim=True)
     u = e / norm
@@ -193,7 +192,7 @@ def _forward(self:RobustRay, x:torch.Tensor)->torch.Tensor:
 
 def _trust(self:RobustRay, x:torch.Tensor)->torch.Tensor:
     "Estimated cosine between each input and the tagger embedding behind it (1: no sign of an error)."
-    _, s, p, _, taus = self._posterior(x)
+    _, s, p, _, taus, _ = self._posterior(x)
     noise = x.shape[-1] * (p @ taus) / (p * s).sum(-1) ** 2
     keep = (1 - noise).clamp(min=0)
     if self.use_pair.item() > 0:  # the second witness where the first sees no error off the data (a plain branch:
