@@ -18,7 +18,8 @@ from .files import *
 from .model import *
 
 # %% auto #0
-__all__ = ['opt_tensors', 'load_opt', 'AlignCheckpoint', 'run_fingerprint', 'resume_state', 'prepare_workdir', 'trim_history']
+__all__ = ['opt_tensors', 'load_opt', 'AlignCheckpoint', 'run_fingerprint', 'resume_state', 'prepare_workdir',
+           'remove_stale_temps', 'trim_history']
 
 # %% ../nbs/03a_checkpoint.ipynb #f4533679
 def opt_tensors(opt)->tuple:
@@ -160,10 +161,14 @@ def prepare_workdir(workdir:Path):
     check_folder_kind(workdir, 'workdir', what='workdir')
     try:
         workdir.mkdir(parents=True, exist_ok=True)
-        for stale in workdir.glob('ckpts/.*.tmp'): stale.unlink()  # left by a process killed mid-write; never read
         mark_folder(workdir, 'workdir')
     except OSError as e:
         raise ValueError(f"workdir {str(workdir)!r} is not a writable folder ({e.strerror or e})") from None
+
+def remove_stale_temps(workdir:Path):
+    ("Remove the temp files (`atomic_write`'s `.<name>.*.tmp`) a process killed mid-write left in `workdir` and its "
+     "`ckpts`; call it holding the workdir's lock, so no other run's write in progress is taken.")
+    for stale in [*Path(workdir).glob('.*.tmp'), *Path(workdir).glob('ckpts/.*.tmp')]: stale.unlink(missing_ok=True)
 
 # %% ../nbs/03a_checkpoint.ipynb #dd3f31e5
 def trim_history(path:Path, last_epoch:int):

@@ -293,6 +293,7 @@ def train_model(
     if s.resume: resume_state(workdir, aligner.model_options, run)  # refuse early, before writing anything
     prepare_workdir(workdir)  # everything above only reads: bad input leaves nothing behind
     with folder_lock(workdir), sigterm_as_exit():  # one run at a time (re-read the state now); SIGTERM cleans up
+        remove_stale_temps(workdir)  # what a killed run's writes left (under the lock: no running write is taken)
         state = resume_state(workdir, aligner.model_options, run) if s.resume else None
         if not s.resume:  # afresh: the old run's checkpoints and history go (only this workdir's own files)
             shutil.rmtree(workdir / 'ckpts', ignore_errors=True)
